@@ -1,0 +1,327 @@
+"""The contract every optimizer of the book follows.
+
+An optimizer holds hyperparameters, a step counter ``t`` (the number of steps
+taken so far; the first step is ``t = 1``) and, for each parameter array, a few
+state arrays of the same shape and dtype (moment estimates, accumulators).
+
+``opt.step(params, grads)`` updates ``params`` **in place**. ``params`` is one
+ndarray, a list of ndarrays or a dict of name -> ndarray; ``grads`` has the
+same structure, the same shapes and the same dtypes.
+
+Subclasses implement the update of one block of elements in ``_update``. All
+the rules in the book are element-wise, so the base class feeds ``_update``
+contiguous chunks of each array (views, not copies): the half-dozen NumPy passes
+of an update then run while the chunk is still in the CPU cache, and one
+scratch buffer of one chunk is all the temporary memory a step needs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+Params = np.ndarray | Sequence[np.ndarray] | Mapping[str, np.ndarray]
+
+#: Number of elements processed per chunk. 2**14 float64 values are 128 KiB,
+#: so a handful of arrays of one chunk fit in a typical L2 cache.
+CHUNK = 2**14
+
+
+# --------------------------------------------------------------------------
+# hyperparameter checks: each raises ValueError naming the parameter and the
+# allowed range
+# --------------------------------------------------------------------------
+def _as_real(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is > 0, else raise ``ValueError``."""
+    value = _as_real(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def check_nonnegative(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is >= 0, else raise ``ValueError``."""
+    value = _as_real(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
+def check_decay(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it lies in [0, 1), else raise ``ValueError``."""
+    value = _as_real(name, value)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return value
+
+
+def check_unit_closed(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it lies in [0, 1], else raise ``ValueError``."""
+    value = _as_real(name, value)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    return value
+
+
+def check_choice(name: str, value: Any, allowed: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise ``ValueError``."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)!r}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool, else raise ``ValueError``."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+# --------------------------------------------------------------------------
+# params / grads structure
+# --------------------------------------------------------------------------
+def flatten_params(params: Params, what: str = "params") -> list[tuple[str, np.ndarray]]:
+    """Return ``[(key, array), ...]`` for one array, a list or a dict of arrays.
+
+    Keys are the dict keys, the list indices as strings, or ``"0"`` for a single
+    array.
+    """
+    if isinstance(params, np.ndarray):
+        return [("0", params)]
+    if isinstance(params, Mapping):
+        items = [(str(k), v) for k, v in params.items()]
+    elif isinstance(params, list | tuple):
+        items = [(str(i), v) for i, v in enumerate(params)]
+    else:
+        raise ValueError(
+            f"{what} must be an ndarray, a list of ndarrays or a dict of name -> ndarray, "
+            f"got {type(params).__name__}"
+        )
+    for key, value in items:
+        if not isinstance(value, np.ndarray):
+            raise ValueError(f"{what}[{key!r}] must be an ndarray, got {type(value).__name__}")
+    return items
+
+
+def _pair_params(params: Params, grads: Params) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    p_items = flatten_params(params, "params")
+    g_items = flatten_params(grads, "grads")
+    if type(params) is not type(grads) and not (
+        isinstance(params, Mapping) and isinstance(grads, Mapping)
+    ) and not (isinstance(params, list | tuple) and isinstance(grads, list | tuple)):
+        raise ValueError(
+            f"grads must have the same structure as params: params is a "
+            f"{type(params).__name__}, grads is a {type(grads).__name__}"
+        )
+    p_keys = [k for k, _ in p_items]
+    g_keys = [k for k, _ in g_items]
+    if isinstance(params, Mapping):
+        if set(p_keys) != set(g_keys):
+            missing = sorted(set(p_keys) - set(g_keys))
+            extra = sorted(set(g_keys) - set(p_keys))
+            raise ValueError(
+                f"grads keys do not match params keys: missing {missing}, unexpected {extra}"
+            )
+        g_map = dict(g_items)
+        g_items = [(k, g_map[k]) for k in p_keys]
+    elif len(p_keys) != len(g_keys):
+        raise ValueError(f"grads has {len(g_keys)} arrays but params has {len(p_keys)}")
+    pairs = []
+    for (key, p), (_, g) in zip(p_items, g_items, strict=True):
+        if p.dtype not in (np.float32, np.float64):
+            raise ValueError(
+                f"params[{key!r}] must have dtype float32 or float64, got {p.dtype}"
+            )
+        if g.shape != p.shape:
+            raise ValueError(
+                f"grads[{key!r}] has shape {g.shape} but params[{key!r}] has shape {p.shape}"
+            )
+        if g.dtype != p.dtype:
+            raise ValueError(
+                f"grads[{key!r}] has dtype {g.dtype} but params[{key!r}] has dtype {p.dtype}"
+            )
+        if not p.flags.writeable:
+            raise ValueError(f"params[{key!r}] is read-only; the step updates params in place")
+        pairs.append((key, p, g))
+    return pairs
+
+
+def _chunks(n: int) -> Iterator[slice]:
+    for start in range(0, n, CHUNK):
+        yield slice(start, min(start + CHUNK, n))
+
+
+class Optimizer:
+    """Base class of the book's optimizers.
+
+    Subclasses set ``state_names`` (the per-parameter arrays, created as zeros
+    on the first step) and implement :meth:`_update`. A subclass that keeps a
+    scalar that changes once per step (Nadam's running product of momentum
+    coefficients) overrides :meth:`_begin_step` and lists it in
+    ``scalar_state_names``.
+    """
+
+    #: names of the per-parameter state arrays, created as zeros like the param
+    state_names: ClassVar[tuple[str, ...]] = ()
+    #: names of scalar attributes that are part of the state (saved and loaded)
+    scalar_state_names: ClassVar[tuple[str, ...]] = ()
+    #: names of the hyperparameters, in the order of the constructor
+    hyperparameter_names: ClassVar[tuple[str, ...]] = ()
+    #: how many chunk-sized scratch buffers ``_update`` needs (1 or 2); with
+    #: 1 it receives one array, with 2 a tuple of two
+    scratch_count: ClassVar[int] = 1
+
+    def __init__(self) -> None:
+        self.t: int = 0
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self._keys: list[str] | None = None
+        self._scratch: dict[np.dtype, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ api
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters as a dict of name -> value."""
+        return {name: getattr(self, name) for name in self.hyperparameter_names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
+        return f"{type(self).__name__}({args})"
+
+    def step(self, params: Params, grads: Params) -> None:
+        """Take one step: update ``params`` in place from ``grads``."""
+        pairs = _pair_params(params, grads)
+        keys = [key for key, _, _ in pairs]
+        if self._keys is None:
+            self._keys = keys
+        elif keys != self._keys:
+            raise ValueError(
+                f"params changed between steps: the first step had arrays {self._keys}, "
+                f"this step has {keys}"
+            )
+        for key, p, _ in pairs:
+            st = self.state.get(key)
+            if st is None:
+                self.state[key] = self._init_state(p)
+            else:
+                first = next(iter(st.values()), None)
+                if first is not None and (first.shape != p.shape or first.dtype != p.dtype):
+                    raise ValueError(
+                        f"params[{key!r}] has shape {p.shape} and dtype {p.dtype}, but the "
+                        f"optimizer state was made for shape {first.shape} and dtype {first.dtype}"
+                    )
+        self.t += 1
+        self._begin_step()
+        for key, p, g in pairs:
+            self._apply(p, g, self.state[key])
+
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of everything needed to resume: step, hyperparameters, state."""
+        return {
+            "type": type(self).__name__,
+            "t": self.t,
+            "hyperparameters": dict(self.hyperparameters),
+            "scalars": {name: getattr(self, name) for name in self.scalar_state_names},
+            "keys": None if self._keys is None else list(self._keys),
+            "state": {k: {n: a.copy() for n, a in st.items()} for k, st in self.state.items()},
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a state saved by :meth:`state_dict` (copies the arrays)."""
+        if state_dict.get("type") != type(self).__name__:
+            raise ValueError(
+                f"state_dict is for {state_dict.get('type')!r}, not {type(self).__name__!r}"
+            )
+        fresh = type(self)(**state_dict["hyperparameters"])
+        for name in self.hyperparameter_names:
+            setattr(self, name, getattr(fresh, name))
+        self.t = int(state_dict["t"])
+        for name, value in state_dict["scalars"].items():
+            setattr(self, name, value)
+        keys = state_dict["keys"]
+        self._keys = None if keys is None else list(keys)
+        self.state = {
+            k: {n: np.array(a, copy=True) for n, a in st.items()}
+            for k, st in state_dict["state"].items()
+        }
+
+    # ----------------------------------------------------------- internals
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: np.zeros_like(p, order="C") for name in self.state_names}
+
+    def _begin_step(self) -> None:
+        """Hook called once per step, after ``t`` is incremented."""
+
+    def _scratch_for(self, dtype: np.dtype, n: int) -> Any:
+        buf = self._scratch.get(dtype)
+        if buf is None:
+            buf = np.empty((self.scratch_count, CHUNK), dtype=dtype)
+            self._scratch[dtype] = buf
+        if self.scratch_count == 1:
+            return buf[0, :n]
+        return tuple(row[:n] for row in buf)
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, st: dict[str, np.ndarray]) -> None:
+        if p.ndim > 0 and p.flags.c_contiguous and g.flags.c_contiguous:
+            pf, gf = p.reshape(-1), g.reshape(-1)
+            sf = {n: a.reshape(-1) for n, a in st.items()}
+            for sl in _chunks(pf.size):
+                scratch = self._scratch_for(p.dtype, sl.stop - sl.start)
+                self._update(pf[sl], gf[sl], {n: a[sl] for n, a in sf.items()}, scratch)
+        else:
+            # 0-d or non-contiguous arrays: one block, the arrays as they are
+            bufs = tuple(np.empty(p.shape, dtype=p.dtype) for _ in range(self.scratch_count))
+            self._update(p, g, st, bufs[0] if self.scratch_count == 1 else bufs)
+
+    def _update(
+        self,
+        theta: np.ndarray,
+        g: np.ndarray,
+        state: dict[str, np.ndarray],
+        scratch: np.ndarray,
+    ) -> None:
+        """Update one block of ``theta`` in place; ``state`` holds views of the same block."""
+        raise NotImplementedError
+
+
+def divide(num: np.ndarray, den: np.ndarray, out: np.ndarray, den_positive: bool) -> np.ndarray:
+    """``out = num / den``, with 0 where ``den == 0`` unless ``den`` is known positive.
+
+    In every rule of the book a zero denominator (ε = 0 and no gradient yet in
+    that coordinate) comes with a zero numerator; the step there is 0, not
+    0/0 = NaN.
+    """
+    if den_positive:
+        return np.divide(num, den, out=out)
+    zero = den == 0
+    np.divide(num, np.where(zero, 1, den), out=out)
+    out[zero] = 0
+    return out
+
+
+def ema_(avg: np.ndarray, x: np.ndarray, decay: float, scratch: np.ndarray) -> np.ndarray:
+    """In place: ``avg = decay * avg + (1 - decay) * x`` (an exponential moving average)."""
+    avg *= decay
+    np.multiply(x, 1 - decay, out=scratch)
+    avg += scratch
+    return avg
+
+
+def ema_sq_(avg: np.ndarray, x: np.ndarray, decay: float, scratch: np.ndarray) -> np.ndarray:
+    """In place: ``avg = decay * avg + (1 - decay) * x ⊙ x``."""
+    avg *= decay
+    np.multiply(x, x, out=scratch)
+    scratch *= 1 - decay
+    avg += scratch
+    return avg

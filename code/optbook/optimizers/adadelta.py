@@ -1,0 +1,66 @@
+"""Adadelta (Zeiler, 2012)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import Optimizer, check_decay, check_nonnegative, check_positive, ema_sq_
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta: Adagrad's accumulator made a decaying average, with units fixed.
+
+    With :math:`\mathrm{RMS}[x]_t = \sqrt{E[x^2]_t + \epsilon}` (Zeiler, 2012,
+    Algorithm 1; Ruder, 2016, eqs. 10-14):
+
+    .. math::
+
+        E[g^2]_t &= \rho\, E[g^2]_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
+        \Delta\theta_t &= -\frac{\mathrm{RMS}[\Delta\theta]_{t-1}}{\mathrm{RMS}[g]_t}\, g_t \tag{2}\\
+        E[\Delta\theta^2]_t &= \rho\, E[\Delta\theta^2]_{t-1} + (1-\rho)\, \Delta\theta_t^2 \tag{3}\\
+        \theta_t &= \theta_{t-1} + \eta\, \Delta\theta_t \tag{4}
+
+    with both averages starting at 0. Zeiler's rule has no learning rate; η = 1
+    (the default) is his rule. PyTorch's ``torch.optim.Adadelta`` is exactly
+    (1)-(4), with the accumulated update (3) taken before η is applied, and
+    defaults ρ = 0.9, ε = 1e-6, lr = 1.0.
+
+    Parameters
+    ----------
+    lr:
+        multiplier :math:`\eta > 0` of the update (default 1.0: Zeiler's rule).
+    rho:
+        decay rate :math:`\rho \in [0, 1)` (default 0.95, Zeiler's experiments;
+        Ruder suggests about 0.9).
+    eps:
+        :math:`\epsilon \ge 0` inside both roots (default 1e-6, Zeiler). With
+        ε = 0 the first update is zero and stays zero: ε is what starts it.
+    """
+
+    state_names = ("Eg2", "Edx2")
+    hyperparameter_names = ("lr", "rho", "eps")
+    scratch_count = 2
+
+    def __init__(self, lr: float = 1.0, rho: float = 0.95, eps: float = 1e-6):
+        super().__init__()
+        self.lr = check_positive("lr", lr)
+        self.rho = check_decay("rho", rho)
+        self.eps = check_nonnegative("eps", eps)
+
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: tuple) -> None:
+        Eg2, Edx2, rho, eps = state["Eg2"], state["Edx2"], self.rho, self.eps
+        rms_g, dx = scratch
+        ema_sq_(Eg2, g, rho, dx)                   # (1) E[g²] = ρ E[g²] + (1 − ρ) g²
+        np.add(Eg2, eps, out=rms_g)
+        np.sqrt(rms_g, out=rms_g)                  # RMS[g]_t
+        np.add(Edx2, eps, out=dx)
+        np.sqrt(dx, out=dx)                        # RMS[Δθ]_{t−1}
+        if eps > 0:
+            np.divide(dx, rms_g, out=dx)
+        else:                                      # ε = 0: RMS[Δθ]_0 = 0, so Δθ = 0
+            np.divide(dx, np.where(rms_g == 0, 1, rms_g), out=dx)
+        dx *= g
+        np.negative(dx, out=dx)                    # (2) Δθ = −RMS[Δθ]/RMS[g] · g
+        ema_sq_(Edx2, dx, rho, rms_g)              # (3) E[Δθ²] = ρ E[Δθ²] + (1 − ρ) Δθ²
+        dx *= self.lr
+        theta += dx                                # (4) θ = θ + η Δθ
