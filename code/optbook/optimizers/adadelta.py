@@ -16,8 +16,10 @@ class Adadelta(Optimizer):
     .. math::
 
         E[g^2]_t &= \rho\, E[g^2]_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
-        \Delta\theta_t &= -\frac{\mathrm{RMS}[\Delta\theta]_{t-1}}{\mathrm{RMS}[g]_t}\, g_t \tag{2}\\
-        E[\Delta\theta^2]_t &= \rho\, E[\Delta\theta^2]_{t-1} + (1-\rho)\, \Delta\theta_t^2 \tag{3}\\
+        \Delta\theta_t &= -\frac{\mathrm{RMS}[\Delta\theta]_{t-1}}{\mathrm{RMS}[g]_t}
+            \, g_t \tag{2}\\
+        E[\Delta\theta^2]_t &= \rho\, E[\Delta\theta^2]_{t-1}
+            + (1-\rho)\, \Delta\theta_t^2 \tag{3}\\
         \theta_t &= \theta_{t-1} + \eta\, \Delta\theta_t \tag{4}
 
     with both averages starting at 0. Zeiler's rule has no learning rate; η = 1

@@ -39,7 +39,9 @@ class AggMo(Optimizer):
         super().__init__()
         self.lr = check_positive("lr", lr)
         if isinstance(betas, str | bytes) or not isinstance(betas, Sequence) or len(betas) == 0:
-            raise ValueError(f"betas must be a non-empty sequence of numbers in [0, 1), got {betas!r}")
+            raise ValueError(
+                f"betas must be a non-empty sequence of numbers in [0, 1), got {betas!r}"
+            )
         self.betas = tuple(check_decay(f"betas[{i}]", b) for i, b in enumerate(betas))
         self.state_names = tuple(f"v{i}" for i in range(len(self.betas)))
 
