@@ -1,0 +1,84 @@
+# Shared setup of scripts/build.sh and scripts/test.sh. Source it; do not run it.
+#
+#   ensure_env book   # .venv with requirements-book.txt (build the book)
+#   ensure_env test   # .venv with requirements-test.txt (book + tests)
+#
+# The virtual environment lives in .venv at the repository root. It is created
+# with `python3 -m venv` when it is missing, and pip runs only when the
+# requirement files (or code/pyproject.toml) changed since the last install:
+# a stamp file in .venv records their hash.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+VENV="$REPO_ROOT/.venv"
+PY="$VENV/bin/python"
+
+# Reproducible, headless runs.
+export PYTHONHASHSEED=0
+# Matplotlib: plain Python processes (pytest on tests/) run with MPLBACKEND=Agg,
+# set by the step that runs them. Jupyter kernels (nbval, the book build) must
+# NOT inherit MPLBACKEND: ipykernel selects its inline backend (also
+# non-interactive) only when MPLBACKEND is unset, and with Agg every figure
+# would silently vanish from the book. So it is removed here.
+unset MPLBACKEND
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+log() { printf '\n==> %s\n' "$*"; }
+
+_req_hash() {
+    # hash of every file that decides what is installed
+    cat requirements.txt requirements-book.txt requirements-test.txt code/pyproject.toml \
+        | sha256sum | cut -d' ' -f1
+}
+
+_find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3.11 python3 python; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    echo "error: Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)" >&2
+    return 1
+}
+
+ensure_env() {
+    local level="$1" reqfile hash stamp
+    case "$level" in
+        book) reqfile=requirements-book.txt ;;
+        test) reqfile=requirements-test.txt ;;
+        *) echo "ensure_env: unknown level $level" >&2; return 2 ;;
+    esac
+
+    if [ ! -x "$PY" ] || ! "$PY" -c 'import sys' >/dev/null 2>&1; then
+        local base
+        base="$(_find_python)"
+        log "creating .venv with $base ($("$base" --version 2>&1))"
+        rm -rf "$VENV"
+        "$base" -m venv "$VENV"
+    fi
+
+    hash="$(_req_hash)"
+    # the test environment contains the book environment
+    for stamp in "$VENV/.installed-test" "$VENV/.installed-$level"; do
+        if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
+            return 0
+        fi
+    done
+
+    log "installing $reqfile into .venv (first time: a few minutes; log in .venv/pip.log)"
+    local start=$SECONDS
+    if ! "$PY" -m pip install --progress-bar off -r "$reqfile" > "$VENV/pip.log" 2>&1; then
+        tail -n 40 "$VENV/pip.log" >&2
+        echo "error: pip install -r $reqfile failed (full log: .venv/pip.log)" >&2
+        return 1
+    fi
+    echo "$hash" > "$VENV/.installed-$level"
+    echo "installed in $((SECONDS - start)) s"
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Build the book into _build/html, executing every notebook.
+#
+#   bash scripts/build.sh            # incremental: unchanged notebooks are not re-run
+#   bash scripts/build.sh --clean    # remove _build first (re-runs every notebook)
+#
+# Fails on any warning (-W) and on any error in a notebook cell.
+source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
+
+clean=0
+for arg in "$@"; do
+    case "$arg" in
+        --clean) clean=1 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+ensure_env book
+
+if [ "$clean" = 1 ]; then
+    log "removing _build"
+    rm -rf _build
+fi
+
+# Build matplotlib's font cache now, so that no notebook prints
+# "Matplotlib is building the font cache" to stderr during the build.
+MPLBACKEND=Agg "$PY" -c 'import matplotlib.pyplot' >/dev/null 2>&1 || true
+
+log "building the book (jupyter-book build -W -n --keep-going --all)"
+start=$SECONDS
+# --all re-reads every page, so that warnings of unchanged pages are reported
+# again (executed notebooks still come from the cache in _build/.jupyter_cache).
+# --keep-going reports every warning, then fails.
+if "$VENV/bin/jupyter-book" build . --all -W -n --keep-going; then
+    echo "book built in $((SECONDS - start)) s: open _build/html/index.html"
+else
+    rc=$?
+    echo "book build FAILED after $((SECONDS - start)) s (exit $rc)" >&2
+    exit "$rc"
+fi
