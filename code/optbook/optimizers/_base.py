@@ -186,7 +186,7 @@ class Optimizer:
     def __init__(self) -> None:
         self.t: int = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
-        self._keys: list[str] | None = None
+        self._specs: dict[str, tuple[tuple[int, ...], np.dtype]] | None = None
         self._scratch: dict[np.dtype, np.ndarray] = {}
 
     # ------------------------------------------------------------------ api
@@ -200,27 +200,32 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     def step(self, params: Params, grads: Params) -> None:
-        """Take one step: update ``params`` in place from ``grads``."""
+        """Take one step: update ``params`` in place from ``grads``.
+
+        The first step fixes the structure: the names (dict keys or list
+        positions), shapes and dtypes of the arrays. A later step with a
+        different structure raises ``ValueError`` before anything changes.
+        """
         pairs = _pair_params(params, grads)
-        keys = [key for key, _, _ in pairs]
-        if self._keys is None:
-            self._keys = keys
-        elif keys != self._keys:
-            raise ValueError(
-                f"params changed between steps: the first step had arrays {self._keys}, "
-                f"this step has {keys}"
-            )
-        for key, p, _ in pairs:
-            st = self.state.get(key)
-            if st is None:
-                self.state[key] = self._init_state(p)
-            else:
-                first = next(iter(st.values()), None)
-                if first is not None and (first.shape != p.shape or first.dtype != p.dtype):
+        specs = {key: (p.shape, p.dtype) for key, p, _ in pairs}
+        if self._specs is None:
+            self._specs = specs
+        elif specs != self._specs:
+            if set(specs) != set(self._specs):
+                raise ValueError(
+                    f"params changed between steps: the first step had arrays "
+                    f"{sorted(self._specs)}, this step has {sorted(specs)}"
+                )
+            for key, (shape, dtype) in specs.items():
+                if (shape, dtype) != self._specs[key]:
+                    old_shape, old_dtype = self._specs[key]
                     raise ValueError(
-                        f"params[{key!r}] has shape {p.shape} and dtype {p.dtype}, but the "
-                        f"optimizer state was made for shape {first.shape} and dtype {first.dtype}"
+                        f"params[{key!r}] has shape {shape} and dtype {dtype}, but the first "
+                        f"step had shape {old_shape} and dtype {old_dtype}"
                     )
+        for key, p, _ in pairs:
+            if key not in self.state:
+                self.state[key] = self._init_state(p)
         self.t += 1
         self._begin_step()
         for key, p, g in pairs:
@@ -233,7 +238,7 @@ class Optimizer:
             "t": self.t,
             "hyperparameters": dict(self.hyperparameters),
             "scalars": {name: getattr(self, name) for name in self.scalar_state_names},
-            "keys": None if self._keys is None else list(self._keys),
+            "specs": None if self._specs is None else dict(self._specs),
             "state": {k: {n: a.copy() for n, a in st.items()} for k, st in self.state.items()},
         }
 
@@ -243,14 +248,16 @@ class Optimizer:
             raise ValueError(
                 f"state_dict is for {state_dict.get('type')!r}, not {type(self).__name__!r}"
             )
+        # a fresh instance validates the hyperparameters and rebuilds whatever
+        # the constructor derives from them (AggMo's state names)
         fresh = type(self)(**state_dict["hyperparameters"])
-        for name in self.hyperparameter_names:
-            setattr(self, name, getattr(fresh, name))
+        self.__dict__.update(fresh.__dict__)
+        self._scratch = {}
         self.t = int(state_dict["t"])
         for name, value in state_dict["scalars"].items():
             setattr(self, name, value)
-        keys = state_dict["keys"]
-        self._keys = None if keys is None else list(keys)
+        specs = state_dict["specs"]
+        self._specs = None if specs is None else dict(specs)
         self.state = {
             k: {n: np.array(a, copy=True) for n, a in st.items()}
             for k, st in state_dict["state"].items()
@@ -280,7 +287,8 @@ class Optimizer:
                 scratch = self._scratch_for(p.dtype, sl.stop - sl.start)
                 self._update(pf[sl], gf[sl], {n: a[sl] for n, a in sf.items()}, scratch)
         else:
-            # 0-d or non-contiguous arrays: one block, the arrays as they are
+            # 0-d or non-contiguous arrays: one block, the arrays as they are,
+            # with full-size scratch buffers (the only case that allocates them)
             bufs = tuple(np.empty(p.shape, dtype=p.dtype) for _ in range(self.scratch_count))
             self._update(p, g, st, bufs[0] if self.scratch_count == 1 else bufs)
 
@@ -295,14 +303,18 @@ class Optimizer:
         raise NotImplementedError
 
 
-def divide(num: np.ndarray, den: np.ndarray, out: np.ndarray, den_positive: bool) -> np.ndarray:
-    """``out = num / den``, with 0 where ``den == 0`` unless ``den`` is known positive.
+def divide(num: np.ndarray, den: np.ndarray, out: np.ndarray, eps: float) -> np.ndarray:
+    """``out = num / den`` where the denominator contains ``+ eps``; 0 where ``den == 0``.
 
-    In every rule of the book a zero denominator (ε = 0 and no gradient yet in
-    that coordinate) comes with a zero numerator; the step there is 0, not
-    0/0 = NaN.
+    If ε, rounded to the arrays' dtype, is positive, every denominator of the
+    book's rules is positive and this is a plain division. With ε = 0 (or an ε
+    that rounds to 0 in float32) a denominator can be 0. In the book's rules
+    that happens only where every past gradient of the coordinate was 0, so
+    the numerator is 0 too and the step there is 0, not 0/0 = NaN. (With
+    β₂ = 0 and ε = 0 a rule can be truly undefined, a nonzero momentum over a
+    zero second moment; the step there is taken as 0 as well.)
     """
-    if den_positive:
+    if out.dtype.type(eps) > 0:
         return np.divide(num, den, out=out)
     zero = den == 0
     np.divide(num, np.where(zero, 1, den), out=out)

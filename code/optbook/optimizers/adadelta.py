@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Optimizer, check_decay, check_nonnegative, check_positive, ema_sq_
+from ._base import Optimizer, check_decay, check_nonnegative, check_positive, divide, ema_sq_
 
 
 class Adadelta(Optimizer):
@@ -57,10 +57,7 @@ class Adadelta(Optimizer):
         np.sqrt(rms_g, out=rms_g)                  # RMS[g]_t
         np.add(Edx2, eps, out=dx)
         np.sqrt(dx, out=dx)                        # RMS[Δθ]_{t−1}
-        if eps > 0:
-            np.divide(dx, rms_g, out=dx)
-        else:                                      # ε = 0: RMS[Δθ]_0 = 0, so Δθ = 0
-            np.divide(dx, np.where(rms_g == 0, 1, rms_g), out=dx)
+        divide(dx, rms_g, out=dx, eps=eps)         # RMS[Δθ]_{t−1} / RMS[g]_t
         dx *= g
         np.negative(dx, out=dx)                    # (2) Δθ = −RMS[Δθ]/RMS[g] · g
         ema_sq_(Edx2, dx, rho, rms_g)              # (3) E[Δθ²] = ρ E[Δθ²] + (1 − ρ) Δθ²

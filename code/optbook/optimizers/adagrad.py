@@ -56,6 +56,6 @@ class Adagrad(Optimizer):
         else:
             np.sqrt(G, out=scratch)
             scratch += eps                             # √G + ε
-        divide(g, scratch, out=scratch, den_positive=eps > 0)
+        divide(g, scratch, out=scratch, eps=eps)
         scratch *= eta
         theta -= scratch                               # (2) θ = θ − η g / √(G + ε)

@@ -95,6 +95,6 @@ class Adam(Optimizer):
             step = eta
         np.sqrt(scratch, out=scratch)
         scratch += eps                              # √v̂ + ε
-        divide(m, scratch, out=scratch, den_positive=eps > 0)
+        divide(m, scratch, out=scratch, eps=eps)
         scratch *= step
         theta -= scratch                            # (5) θ = θ − η m̂ / (√v̂ + ε)

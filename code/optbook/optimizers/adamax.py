@@ -78,9 +78,9 @@ class AdaMax(Optimizer):
             scratch += eps
         np.maximum(u, scratch, out=u)                # (2) u = max(β₂ u, |g|)
         if self.eps_inside_max:
-            divide(m, u, out=scratch, den_positive=eps > 0)
+            divide(m, u, out=scratch, eps=eps)
         else:
             np.add(u, eps, out=scratch)
-            divide(m, scratch, out=scratch, den_positive=eps > 0)
+            divide(m, scratch, out=scratch, eps=eps)
         scratch *= self.lr / (1 - self.beta1**self.t)
         theta -= scratch                             # (3) θ = θ − η/(1 − β₁ᵗ) · m/u

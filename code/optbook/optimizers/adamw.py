@@ -104,6 +104,6 @@ class AdamW(Optimizer):
         np.divide(v, 1 - self.beta2**t, out=scratch)  # (3) v̂
         np.sqrt(scratch, out=scratch)
         scratch += self.eps
-        divide(m, scratch, out=scratch, den_positive=self.eps > 0)
+        divide(m, scratch, out=scratch, eps=self.eps)
         scratch *= eta_t * alpha / (1 - self.beta1**t)  # (3) m̂, with η_t α
         theta -= scratch                            # (4), the term −η_t α m̂/(√v̂ + ε)

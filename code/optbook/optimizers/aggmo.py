@@ -38,6 +38,8 @@ class AggMo(Optimizer):
     def __init__(self, lr: float = 0.01, betas: Sequence[float] = (0.0, 0.9, 0.99)):
         super().__init__()
         self.lr = check_positive("lr", lr)
+        if isinstance(betas, np.ndarray):
+            betas = betas.tolist()
         if isinstance(betas, str | bytes) or not isinstance(betas, Sequence) or len(betas) == 0:
             raise ValueError(
                 f"betas must be a non-empty sequence of numbers in [0, 1), got {betas!r}"

@@ -84,6 +84,6 @@ class AMSGrad(Optimizer):
             scratch /= math.sqrt(1 - self.beta2**t)
             step = self.lr / (1 - self.beta1**t)
         scratch += self.eps                         # √v̂ + ε
-        divide(m, scratch, out=scratch, den_positive=self.eps > 0)
+        divide(m, scratch, out=scratch, eps=self.eps)
         scratch *= step
         theta -= scratch                            # (4) θ = θ − η m / (√v̂ + ε)

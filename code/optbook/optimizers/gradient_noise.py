@@ -26,8 +26,10 @@ class GradientNoise:
     η ∈ {0.01, 0.3, 1.0}), not a learning rate, and γ = 0.55. t is this
     wrapper's step counter, starting at 1.
 
-    The noise comes from ``numpy.random.default_rng(seed)``; the generator's
-    state is part of :meth:`state_dict`, so a resumed run draws the same noise.
+    The noise comes from ``numpy.random.default_rng(seed)``, drawn in the
+    gradients' dtype (so float32 and float64 runs with one seed draw different
+    streams); the generator's state is part of :meth:`state_dict`, so a resumed
+    run draws the same noise.
 
     Parameters
     ----------
@@ -44,7 +46,11 @@ class GradientNoise:
     hyperparameter_names = ("eta", "gamma", "seed")
 
     def __init__(self, optimizer: Any, eta: float = 0.01, gamma: float = 0.55, seed: int = 0):
-        if not hasattr(optimizer, "step") or not hasattr(optimizer, "state_dict"):
+        if (
+            isinstance(optimizer, type)
+            or not hasattr(optimizer, "step")
+            or not hasattr(optimizer, "state_dict")
+        ):
             raise ValueError(
                 f"optimizer must be one of the book's optimizers, got {type(optimizer).__name__}"
             )
@@ -80,8 +86,22 @@ class GradientNoise:
         return self.eta / (1 + t) ** self.gamma
 
     def step(self, params: Params, grads: Params) -> None:
-        """Add noise (1) to a copy of ``grads`` and step the wrapped optimizer."""
+        """Add noise (1) to a copy of ``grads`` and step the wrapped optimizer.
+
+        If the wrapped optimizer refuses the step (a ``ValueError``), the step
+        counter and the generator are restored, so a corrected retry draws the
+        noise this step would have drawn.
+        """
         pairs = _pair_params(params, grads)
+        saved = (self.t, copy.deepcopy(self.rng.bit_generator.state))
+        try:
+            self._noisy_step(params, pairs)
+        except ValueError:
+            self.t = saved[0]
+            self.rng.bit_generator.state = saved[1]
+            raise
+
+    def _noisy_step(self, params: Params, pairs: list) -> None:
         self.t += 1
         sigma = np.sqrt(self.sigma2(self.t))
         noisy = {}

@@ -112,6 +112,6 @@ class Nadam(Optimizer):
         np.multiply(m, self._coef_m / self._coef_g, out=num)
         num += g
         num *= self._coef_g
-        divide(num, den, out=num, den_positive=self.eps > 0)
+        divide(num, den, out=num, eps=self.eps)
         num *= self.lr
         theta -= num                                # (4)

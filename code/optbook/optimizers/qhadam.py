@@ -86,6 +86,6 @@ class QHAdam(Optimizer):
             num /= 1 - nu1
             num += g
             num *= 1 - nu1
-        divide(num, den, out=num, den_positive=self.eps > 0)
+        divide(num, den, out=num, eps=self.eps)
         num *= self.lr
         theta -= num                                  # (3)

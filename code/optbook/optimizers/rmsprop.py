@@ -70,6 +70,6 @@ class RMSprop(Optimizer):
         else:
             np.sqrt(Eg2, out=scratch)
             scratch += eps                             # √E[g²] + ε
-        divide(g, scratch, out=scratch, den_positive=eps > 0)
+        divide(g, scratch, out=scratch, eps=eps)
         scratch *= self.lr
         theta -= scratch                               # (2) θ = θ − η g / √(E[g²] + ε)
