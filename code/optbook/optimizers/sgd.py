@@ -32,6 +32,8 @@ class SGD(Optimizer):
         super().__init__()
         self.lr = check_positive("lr", lr)
 
-    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: np.ndarray) -> None:
+    def _update(
+        self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: np.ndarray
+    ) -> None:
         np.multiply(g, self.lr, out=scratch)  # η g_t
-        theta -= scratch                      # (1)
+        theta -= scratch                      # (1) θ_t = θ_{t−1} − η g_t
