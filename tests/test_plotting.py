@@ -242,3 +242,12 @@ def test_explicit_levels() -> None:
     np.testing.assert_allclose(ax.collections[-1].levels, [0.1, 1, 10, 100, 1000])
     ax = plot_contours(saddle(), levels=[-1, 0, 1], filled=False)
     np.testing.assert_allclose(ax.collections[-1].levels, [-1, 0, 1])
+
+
+def test_animation_requests_no_other_host() -> None:
+    """matplotlib's player loads Font Awesome from a CDN; ours draws its buttons as text."""
+    obj = ill_conditioned_quadratic()
+    html = animation_html(obj, [run(obj, SGD(lr=0.5), 10)], frames=5)
+    assert re.findall(r"https?://", html) == []
+    assert 'class="fa' not in html
+    assert "&#x25B6;" in html  # the play button

@@ -30,6 +30,7 @@ import functools
 import inspect
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -523,6 +524,29 @@ def _palette_png(rgb: np.ndarray, colors: int = 128) -> bytes:
     return out.getvalue()
 
 
+# matplotlib's player draws its buttons with Font Awesome icons loaded from a
+# CDN; the book must not depend on third-party hosts, so the icons become text.
+_PLAYER_ICONS = {  # HTML character references, whatever the page's encoding
+    "fa fa-minus": "&#x2212;",
+    "fa fa-fast-backward": "&#x21E4;",
+    "fa fa-step-backward": "&#x2039;",
+    "fa fa-play fa-flip-horizontal": "&#x25C0;",
+    "fa fa-pause": "&#x275A;&#x275A;",
+    "fa fa-play": "&#x25B6;",
+    "fa fa-step-forward": "&#x203A;",
+    "fa fa-fast-forward": "&#x21E5;",
+    "fa fa-plus": "+",
+}
+
+
+def _self_contained(html: str) -> str:
+    """Drop the player's external icon stylesheet and draw its icons as text."""
+    html = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+    for cls, glyph in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{cls}"></i>', f'<span aria-hidden="true">{glyph}</span>')
+    return html
+
+
 def animation_html(
     objective: Any,
     results: RunResult | Sequence[RunResult],
@@ -538,7 +562,8 @@ def animation_html(
     The player is matplotlib's, the one ``FuncAnimation.to_jshtml()`` makes
     (``matplotlib.animation.HTMLWriter``): the frames are PNGs embedded in the
     page with a small JavaScript player (play, pause, step, a frame slider),
-    so it plays on a static website -- no ffmpeg, no kernel. To keep the page
+    so it plays on a static website -- no ffmpeg, no kernel, and no request to
+    another host (the player's buttons are drawn as text). To keep the page
     small and fast to make, the background is drawn once and only the paths
     move (blitting), frames are 128-color palette PNGs, at most
     ``MAX_FRAMES`` = 40 frames at 72 dpi: about 20 kB per frame, under 1 MB in
@@ -553,7 +578,7 @@ def animation_html(
         writer.setup(fig, path, dpi)  # may round the figure size to whole pixels
         if not isinstance(getattr(writer, "_saved_frames", None), list):
             anim = FuncAnimation(fig, update, frames=n, interval=interval, repeat=False)
-            return anim.to_jshtml(default_mode="once")
+            return _self_contained(anim.to_jshtml(default_mode="once"))
         canvas = fig.canvas
         canvas.draw()
         fig.set_layout_engine("none")  # freeze the layout: frames only move the paths
@@ -565,7 +590,7 @@ def animation_html(
             png = _palette_png(np.asarray(canvas.buffer_rgba()))
             writer._saved_frames.append(base64.encodebytes(png).decode("ascii"))
         writer.finish()
-        return path.read_text()
+        return _self_contained(path.read_text())
 
 
 def animate_trajectories(
