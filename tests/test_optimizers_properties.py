@@ -220,7 +220,7 @@ def test_amsgrad_v_hat_never_decreases(bias_correction, seq, beta1, beta2):
     previous = np.zeros(seq.shape[1])
     for g in seq:
         opt.step(theta, g.copy())
-        v_hat = opt.state["0"]["v_hat"]
+        v_hat = opt.state["0"]["v_max"]
         assert np.all(v_hat >= previous)
         assert np.all(v_hat >= opt.state["0"]["v"])
         previous = v_hat.copy()
@@ -236,7 +236,7 @@ def test_rmsprop_effective_step_can_increase_where_adagrad_cannot():
     for g in seq:
         rms.step(theta_r, g.copy())
         ada.step(theta_a, g.copy())
-        rms_steps.append(lr / np.sqrt(rms.state["0"]["Eg2"][0] + eps))
+        rms_steps.append(lr / np.sqrt(rms.state["0"]["v"][0] + eps))
         ada_steps.append(lr / np.sqrt(ada.state["0"]["G"][0] + eps))
     assert rms_steps[-1] > 50 * rms_steps[0]           # RMSprop's step grew by a factor > 50
     assert all(np.diff(ada_steps) <= 0)                 # Adagrad's never grew
@@ -253,7 +253,7 @@ def test_pytorch_amsgrad_effective_step_can_increase():
         effective = []
         for t, g in enumerate(seq, start=1):
             opt.step(theta, g.copy())
-            v_hat = opt.state["0"]["v_hat"][0]
+            v_hat = opt.state["0"]["v_max"][0]
             if bias_correction:
                 effective.append(lr / (1 - beta1**t) / (math.sqrt(v_hat / (1 - beta2**t)) + eps))
             else:

@@ -347,7 +347,7 @@ CASES: list[Case] = [
             P(Adadelta, lr=lr, rho=rho, eps=eps),
             optim.Adadelta,
             {"lr": lr, "rho": rho, "eps": eps},
-            (("Eg2", "square_avg"), ("Edx2", "acc_delta")),
+            (("v", "square_avg"), ("s", "acc_delta")),
         )
         for name, lr, rho, eps in (
             ("torch-default", 1.0, 0.9, 1e-6),
@@ -362,7 +362,7 @@ CASES: list[Case] = [
             P(RMSprop, lr=lr, rho=alpha, eps=eps, eps_inside_sqrt=False),
             optim.RMSprop,
             {"lr": lr, "alpha": alpha, "eps": eps},
-            (("Eg2", "square_avg"),),
+            (("v", "square_avg"),),
         )
         for name, lr, alpha, eps in (
             ("torch-default", 0.01, 0.99, 1e-8),
@@ -392,7 +392,7 @@ CASES: list[Case] = [
             P(AMSGrad, lr=lr, beta1=b1, beta2=b2, eps=eps, bias_correction=True),
             optim.Adam,
             {"lr": lr, "betas": (b1, b2), "eps": eps, "amsgrad": True},
-            (*ADAM_STATE, ("v_hat", "max_exp_avg_sq")),
+            (*ADAM_STATE, ("v_max", "max_exp_avg_sq")),
         )
         for name, lr, b1, b2, eps in (
             ("torch-default", 1e-3, 0.9, 0.999, 1e-8),

@@ -10,18 +10,22 @@ from ._base import Optimizer, check_decay, check_nonnegative, check_positive, di
 class Adadelta(Optimizer):
     r"""Adadelta: Adagrad's accumulator made a decaying average, with units fixed.
 
-    With :math:`\mathrm{RMS}[x]_t = \sqrt{E[x^2]_t + \epsilon}` (Zeiler, 2012,
-    Algorithm 1; Ruder, 2016, eqs. 10-14):
+    Zeiler (2012), Algorithm 1 (Ruder, 2016, eqs. 10-14), writing
+    :math:`v_t` for the running average of squared gradients
+    (:math:`E[g^2]_t`) and :math:`s_t` for that of squared updates
+    (:math:`E[\Delta\theta^2]_t`):
 
     .. math::
 
-        E[g^2]_t &= \rho\, E[g^2]_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
-        \Delta\theta_t &= -\frac{\mathrm{RMS}[\Delta\theta]_{t-1}}{\mathrm{RMS}[g]_t}
+        v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
+        \Delta\theta_t &= -\frac{\sqrt{s_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}
             \, g_t \tag{2}\\
-        E[\Delta\theta^2]_t &= \rho\, E[\Delta\theta^2]_{t-1}
-            + (1-\rho)\, \Delta\theta_t^2 \tag{3}\\
+        s_t &= \rho\, s_{t-1} + (1-\rho)\, \Delta\theta_t^2 \tag{3}\\
         \theta_t &= \theta_{t-1} + \eta\, \Delta\theta_t \tag{4}
 
+    The ratio in (2) is :math:`\mathrm{RMS}[\Delta\theta]_{t-1}/\mathrm{RMS}[g]_t`
+    with :math:`\mathrm{RMS}[x] = \sqrt{E[x^2] + \epsilon}`: it gives the update
+    the units of θ, which Zeiler's "correct units" argument asks for.
     with both averages starting at 0. Zeiler's rule has no learning rate; η = 1
     (the default) is his rule. PyTorch's ``torch.optim.Adadelta`` is exactly
     (1)-(4), with the accumulated update (3) taken before η is applied, and
@@ -39,7 +43,7 @@ class Adadelta(Optimizer):
         ε = 0 the first update is zero and stays zero: ε is what starts it.
     """
 
-    state_names = ("Eg2", "Edx2")
+    state_names = ("v", "s")
     hyperparameter_names = ("lr", "rho", "eps")
     scratch_count = 2
 
@@ -50,16 +54,16 @@ class Adadelta(Optimizer):
         self.eps = check_nonnegative("eps", eps)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: tuple) -> None:
-        Eg2, Edx2, rho, eps = state["Eg2"], state["Edx2"], self.rho, self.eps
+        v, s, rho, eps = state["v"], state["s"], self.rho, self.eps
         rms_g, dx = scratch
-        ema_sq_(Eg2, g, rho, dx)                   # (1) E[g²] = ρ E[g²] + (1 − ρ) g²
-        np.add(Eg2, eps, out=rms_g)
-        np.sqrt(rms_g, out=rms_g)                  # RMS[g]_t
-        np.add(Edx2, eps, out=dx)
-        np.sqrt(dx, out=dx)                        # RMS[Δθ]_{t−1}
+        ema_sq_(v, g, rho, dx)                     # (1) v = ρ v + (1 − ρ) g²
+        np.add(v, eps, out=rms_g)
+        np.sqrt(rms_g, out=rms_g)                  # RMS[g]_t = √(v_t + ε)
+        np.add(s, eps, out=dx)
+        np.sqrt(dx, out=dx)                        # RMS[Δθ]_{t−1} = √(s_{t−1} + ε)
         divide(dx, rms_g, out=dx, eps=eps)         # RMS[Δθ]_{t−1} / RMS[g]_t
         dx *= g
         np.negative(dx, out=dx)                    # (2) Δθ = −RMS[Δθ]/RMS[g] · g
-        ema_sq_(Edx2, dx, rho, rms_g)              # (3) E[Δθ²] = ρ E[Δθ²] + (1 − ρ) Δθ²
+        ema_sq_(s, dx, rho, rms_g)                 # (3) s = ρ s + (1 − ρ) Δθ²
         dx *= self.lr
         theta += dx                                # (4) θ = θ + η Δθ

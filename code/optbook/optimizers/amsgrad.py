@@ -28,12 +28,14 @@ class AMSGrad(Optimizer):
 
         m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t \tag{1}\\
         v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \tag{2}\\
-        \hat v_t &= \max(\hat v_{t-1},\ v_t) \tag{3}\\
-        \theta_t &= \theta_{t-1} - \eta\, m_t / (\sqrt{\hat v_t} + \epsilon) \tag{4}
+        v^{\max}_t &= \max(v^{\max}_{t-1},\ v_t) \tag{3}\\
+        \theta_t &= \theta_{t-1} - \eta\, m_t / (\sqrt{v^{\max}_t} + \epsilon) \tag{4}
 
-    with :math:`m_0 = v_0 = \hat v_0 = 0`. There is no bias correction; the
-    maximum (3) makes :math:`\hat v_t` non-decreasing, so the per-coordinate
-    step :math:`\eta/(\sqrt{\hat v_t}+\epsilon)` never grows. (The paper has no
+    with :math:`m_0 = v_0 = v^{\max}_0 = 0`. (Reddi et al. and Ruder write
+    :math:`\hat v_t` for the running maximum; the book keeps the hat for bias
+    correction.) There is no bias correction; the maximum (3) makes
+    :math:`v^{\max}_t` non-decreasing, so the per-coordinate step
+    :math:`\eta/(\sqrt{v^{\max}_t}+\epsilon)` never grows. (The paper has no
     ε and a step size :math:`\alpha_t = \alpha/\sqrt t` in its analysis.)
 
     ``torch.optim.Adam(amsgrad=True)`` bias-corrects: it keeps the running
@@ -55,7 +57,7 @@ class AMSGrad(Optimizer):
         ``False`` (default): Reddi et al.; ``True``: PyTorch's ``amsgrad=True``.
     """
 
-    state_names = ("m", "v", "v_hat")
+    state_names = ("m", "v", "v_max")
     hyperparameter_names = ("lr", "beta1", "beta2", "eps", "bias_correction")
 
     def __init__(
@@ -74,16 +76,16 @@ class AMSGrad(Optimizer):
         self.bias_correction = check_bool("bias_correction", bias_correction)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: np.ndarray) -> None:
-        m, v, v_hat, t = state["m"], state["v"], state["v_hat"], self.t
+        m, v, v_max, t = state["m"], state["v"], state["v_max"], self.t
         ema_(m, g, self.beta1, scratch)             # (1) m = β₁ m + (1 − β₁) g
         ema_sq_(v, g, self.beta2, scratch)          # (2) v = β₂ v + (1 − β₂) g²
-        np.maximum(v_hat, v, out=v_hat)             # (3) v̂ = max(v̂, v)
-        np.sqrt(v_hat, out=scratch)
+        np.maximum(v_max, v, out=v_max)             # (3) v_max = max(v_max, v)
+        np.sqrt(v_max, out=scratch)
         step = self.lr
         if self.bias_correction:
             scratch /= math.sqrt(1 - self.beta2**t)
             step = self.lr / (1 - self.beta1**t)
-        scratch += self.eps                         # √v̂ + ε
+        scratch += self.eps                         # √v_max + ε
         divide(m, scratch, out=scratch, eps=self.eps)
         scratch *= step
-        theta -= scratch                            # (4) θ = θ − η m / (√v̂ + ε)
+        theta -= scratch                            # (4) θ = θ − η m / (√v_max + ε)

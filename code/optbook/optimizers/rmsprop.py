@@ -20,16 +20,17 @@ class RMSprop(Optimizer):
 
     .. math::
 
-        E[g^2]_t &= \rho\, E[g^2]_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
-        \theta_t &= \theta_{t-1} - \frac{\eta}{\sqrt{E[g^2]_t + \epsilon}}\, g_t \tag{2}
+        v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
+        \theta_t &= \theta_{t-1} - \frac{\eta}{\sqrt{v_t + \epsilon}}\, g_t \tag{2}
 
-    with :math:`E[g^2]_0 = 0` (Tieleman & Hinton, 2012, lecture 6.5; Ruder, 2016,
-    eq. 15, whose right-hand side should read :math:`E[g^2]_{t-1}`). Hinton
-    suggests ρ = 0.9 and η = 0.001.
+    with :math:`v_0 = 0` (Tieleman & Hinton, 2012, lecture 6.5; Ruder, 2016,
+    eq. 15, who writes :math:`E[g^2]_t` for :math:`v_t` and whose right-hand
+    side should read :math:`E[g^2]_{t-1}`). Hinton suggests ρ = 0.9 and
+    η = 0.001.
 
     PyTorch (``torch.optim.RMSprop``) calls ρ ``alpha`` (default 0.99), uses
     lr = 0.01 by default and puts ε outside the root:
-    :math:`\theta_t = \theta_{t-1} - \eta\, g_t/(\sqrt{E[g^2]_t} + \epsilon)`.
+    :math:`\theta_t = \theta_{t-1} - \eta\, g_t/(\sqrt{v_t} + \epsilon)`.
     ``eps_inside_sqrt=False`` selects that rule.
 
     Parameters
@@ -41,11 +42,11 @@ class RMSprop(Optimizer):
     eps:
         :math:`\epsilon \ge 0` (default 1e-8).
     eps_inside_sqrt:
-        ``True`` (default) for :math:`\sqrt{E[g^2]_t + \epsilon}`, ``False``
-        for :math:`\sqrt{E[g^2]_t} + \epsilon` (PyTorch).
+        ``True`` (default) for :math:`\sqrt{v_t + \epsilon}`, ``False``
+        for :math:`\sqrt{v_t} + \epsilon` (PyTorch).
     """
 
-    state_names = ("Eg2",)
+    state_names = ("v",)
     hyperparameter_names = ("lr", "rho", "eps", "eps_inside_sqrt")
 
     def __init__(
@@ -62,14 +63,14 @@ class RMSprop(Optimizer):
         self.eps_inside_sqrt = check_bool("eps_inside_sqrt", eps_inside_sqrt)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: np.ndarray) -> None:
-        Eg2, rho, eps = state["Eg2"], self.rho, self.eps
-        ema_sq_(Eg2, g, rho, scratch)                  # (1) E[g²] = ρ E[g²] + (1 − ρ) g²
+        v, rho, eps = state["v"], self.rho, self.eps
+        ema_sq_(v, g, rho, scratch)                    # (1) v = ρ v + (1 − ρ) g²
         if self.eps_inside_sqrt:
-            np.add(Eg2, eps, out=scratch)
-            np.sqrt(scratch, out=scratch)              # √(E[g²] + ε)
+            np.add(v, eps, out=scratch)
+            np.sqrt(scratch, out=scratch)              # √(v + ε)
         else:
-            np.sqrt(Eg2, out=scratch)
-            scratch += eps                             # √E[g²] + ε
+            np.sqrt(v, out=scratch)
+            scratch += eps                             # √v + ε
         divide(g, scratch, out=scratch, eps=eps)
         scratch *= self.lr
-        theta -= scratch                               # (2) θ = θ − η g / √(E[g²] + ε)
+        theta -= scratch                               # (2) θ = θ − η g / √(v + ε)
