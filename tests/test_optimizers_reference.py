@@ -259,8 +259,22 @@ def _run_on(opt, param, seq):
         opt.step(param, np.array(g, order="C"))
 
 
-def test_chunk_constant_is_documented_value():
-    assert ob.CHUNK == 2**14
+@pytest.mark.parametrize("case", ONE_PER_CLASS, ids=lambda c: c.name)
+def test_chunk_size_does_not_change_the_result(case, monkeypatch):
+    """The rules are element-wise, so any chunk size gives bit-identical params."""
+    from optbook.optimizers import _base
+
+    rng = np.random.default_rng(11)
+    theta0 = rng.normal(size=5000)
+    seq = _random_sequence((5000,), 10, 12)
+    results = []
+    for chunk in (7, 1024, 2**18):
+        monkeypatch.setattr(_base, "CHUNK", chunk)
+        theta = theta0.copy()
+        _run_on(case.make(), theta, seq)
+        results.append(theta)
+    assert np.array_equal(results[0], results[1])
+    assert np.array_equal(results[0], results[2])
 
 
 @pytest.mark.parametrize("case", ONE_PER_CLASS, ids=lambda c: c.name)

@@ -36,7 +36,8 @@ compared with the parameters. State buffers are compared array by array.
 The problem
 -----------
 Five parameter arrays of different shapes, a 0-d one and one larger than
-``optbook.optimizers.CHUNK`` (so that our chunked update runs over two chunks).
+``optbook.optimizers.CHUNK`` (2**10 in the tests, see conftest.py), so that our
+chunked update runs over several chunks.
 The gradient, computed once per step in NumPy from *our* parameters and fed to
 both sides (``p.grad = torch.from_numpy(g.copy())``), is that of a random
 convex quadratic plus bounded nonlinear terms, plus seeded noise; a random 30 %
@@ -123,7 +124,7 @@ SHAPES: dict[str, tuple[int, ...]] = {
     "b": (5,),
     "T": (2, 3, 4),
     "s": (),
-    "big": (129, 130),  # 16 770 elements > CHUNK = 16 384: two chunks
+    "big": (129, 130),  # 16 770 elements > CHUNK (2**10 in the tests): several chunks
 }
 SMALL = ("W", "b", "T", "s")  # coupled by a dense quadratic
 MASKED = "T"  # 30 % of its coordinates get a zero gradient each step

@@ -1,0 +1,17 @@
+"""Test-wide settings.
+
+The optimizers update large arrays in chunks of ``optbook.optimizers.CHUNK``
+elements (2**18 by default, chosen by the benchmarks). The tests shrink the
+chunk to 2**10 so that arrays of a few thousand elements already cross chunk
+boundaries, and every test exercises the chunked path. It is set here, at
+import, before any test module reads ``CHUNK``. Chunking never changes a result
+(``test_chunk_size_does_not_change_the_result``).
+"""
+
+import optbook.optimizers
+from optbook.optimizers import _base
+
+TEST_CHUNK = 2**10
+
+_base.CHUNK = TEST_CHUNK
+optbook.optimizers.CHUNK = TEST_CHUNK
