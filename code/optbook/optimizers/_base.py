@@ -274,9 +274,11 @@ class Optimizer:
         """Hook called once per step, after ``t`` is incremented."""
 
     def _scratch_for(self, dtype: np.dtype, n: int) -> Any:
+        # one buffer per dtype, as long as the longest chunk seen (n <= CHUNK),
+        # so a 2-D problem does not allocate CHUNK-sized scratch
         buf = self._scratch.get(dtype)
-        if buf is None:
-            buf = np.empty((self.scratch_count, CHUNK), dtype=dtype)
+        if buf is None or buf.shape[1] < n:
+            buf = np.empty((self.scratch_count, n), dtype=dtype)
             self._scratch[dtype] = buf
         if self.scratch_count == 1:
             return buf[0, :n]
