@@ -86,3 +86,33 @@ def test_accuracy_counts_correct_predictions():
     X = np.array([[1.0], [-1.0], [2.0]])
     model = LogisticRegression(X, np.array([1.0, 0.0, 0.0]))
     assert model.accuracy(np.array([1.0, 0.0]), X, model.y) == pytest.approx(2 / 3)
+
+
+def test_newton_finds_the_minimiser_of_a_quadratic_in_one_step():
+    from optbook.functions import quadratic
+    from optbook.newton import minimize_newton
+
+    bowl = quadratic([0.1, 2.0, 5.0], seed=1)
+    theta = minimize_newton(bowl, max_steps=1)
+    np.testing.assert_allclose(theta, 0.0, atol=1e-12)
+
+
+def test_newton_minimises_logistic_regression(data):
+    from optbook.newton import minimize_newton
+
+    model = LogisticRegression(data.X_train, data.y_train, l2=1e-3)
+    theta = minimize_newton(model)
+    assert np.linalg.norm(model.grad(theta)) <= 1e-12
+    # a minimum: no small random move lowers the loss
+    rng = np.random.default_rng(0)
+    f_star = model.value(theta)
+    for _ in range(20):
+        assert model.value(theta + 1e-4 * rng.normal(size=model.dim)) > f_star
+
+
+def test_newton_reports_failure():
+    from optbook.newton import minimize_newton
+
+    model = LogisticRegression(np.array([[1.0], [-1.0]]), np.array([1.0, 0.0]))  # separable
+    with pytest.raises(ValueError, match="did not reach"):
+        minimize_newton(model, max_steps=5)
