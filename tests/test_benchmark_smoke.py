@@ -24,7 +24,8 @@ def test_benchmark_runs_every_optimizer_on_a_small_size():
     ).stdout
     assert "CHECK FAILED" not in out
     assert "# check: after" in out  # the same work is timed on both sides
-    rows = {line.split("|")[1].strip(): line for line in out.splitlines()
+    # a row timed while other processes were busy is marked "(!)": not our concern here
+    rows = {line.split("|")[1].replace("(!)", "").strip(): line for line in out.splitlines()
             if line.startswith("|") and "1e4" in line}
     assert sorted(rows) == sorted(OPTIMIZERS)
     for name, line in rows.items():
