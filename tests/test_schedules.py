@@ -1,0 +1,116 @@
+"""optbook.schedules: closed forms, validation, and parity with torch.optim.lr_scheduler."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from optbook import schedules as sch
+
+
+def test_closed_forms():
+    t = np.arange(1, 201)
+    np.testing.assert_allclose(sch.values(sch.constant(0.3), 200), 0.3)
+    np.testing.assert_allclose(sch.values(sch.step_decay(0.1, 0.5, 30), 200),
+                               0.1 * 0.5 ** ((t - 1) // 30))
+    np.testing.assert_allclose(sch.values(sch.exponential(0.1, 0.99), 200), 0.1 * 0.99 ** (t - 1))
+    inv = sch.values(sch.inverse_time(0.1, 0.05), 200)
+    np.testing.assert_allclose(inv, 0.1 / (1 + 0.05 * (t - 1)))
+    np.testing.assert_allclose(sch.values(sch.inverse_sqrt(0.1), 200), 0.1 / np.sqrt(t))
+    cos = sch.values(sch.cosine(0.1, 150, min_lr=0.01), 200)
+    np.testing.assert_allclose(cos[:150], 0.01 + 0.045 * (1 + np.cos(np.pi * (t[:150] - 1) / 150)))
+    np.testing.assert_allclose(cos[150:], 0.01)
+
+
+def test_every_schedule_starts_at_its_rate_and_never_grows():
+    for sched in [sch.constant(0.2), sch.step_decay(0.2, 0.1, 7), sch.exponential(0.2, 0.9),
+                  sch.inverse_time(0.2, 1.0), sch.inverse_sqrt(0.2), sch.cosine(0.2, 50)]:
+        v = sch.values(sched, 300)
+        assert v[0] == pytest.approx(0.2)
+        assert np.all(np.diff(v) <= 1e-15), sched
+        assert sched.initial == 0.2
+
+
+def test_warmup_ramps_linearly_then_follows_the_base_schedule_shifted():
+    base = sch.cosine(0.4, 100)
+    w = sch.linear_warmup(base, 10)
+    v = sch.values(w, 120)
+    np.testing.assert_allclose(v[:10], 0.4 * np.arange(1, 11) / 10)
+    np.testing.assert_allclose(v[10:], sch.values(base, 110))
+    expected = [0.075, 0.15, 0.225, 0.3, 0.3, 0.3]
+    np.testing.assert_allclose(sch.values(sch.linear_warmup(0.3, 4), 6), expected)
+
+
+def test_by_epoch_holds_the_rate_within_an_epoch():
+    s = sch.by_epoch(sch.step_decay(1.0, 0.5, every=2), updates_per_epoch=3)
+    assert [s(t) for t in range(1, 13)] == [1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+
+
+def test_robbins_monro_partial_sums():
+    # 1/t: sum diverges (like log T), sum of squares converges; 1/sqrt(t): both diverge
+    v = sch.values(sch.inverse_time(1.0, 1.0), 100_000)
+    assert v.sum() == pytest.approx(math.log(100_000) + 0.5772, abs=1e-3)
+    assert (v**2).sum() == pytest.approx(math.pi**2 / 6, abs=1e-4)
+    w = sch.values(sch.inverse_sqrt(1.0), 100_000)
+    assert (w**2).sum() == pytest.approx(math.log(100_000) + 0.5772, abs=1e-3)
+
+
+def _torch_rates(make_scheduler, lr, n):
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=lr)
+    sched = make_scheduler(opt)
+    out = []
+    for _ in range(n):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (sch.step_decay(0.1, 0.3, 25), lambda o: torch.optim.lr_scheduler.StepLR(o, 25, 0.3)),
+        (sch.exponential(0.1, 0.97), lambda o: torch.optim.lr_scheduler.ExponentialLR(o, 0.97)),
+        (sch.cosine(0.1, 80, 0.001),
+         lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=80, eta_min=0.001)),
+        (sch.linear_warmup(0.1, 20),
+         lambda o: torch.optim.lr_scheduler.LinearLR(o, 1 / 20, 1.0, total_iters=19)),
+    ],
+    ids=["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR warm-up"],
+)
+def test_pytorch_scheduler_at_counter_k_is_ours_at_t_equal_k_plus_1(ours, theirs):
+    n = 80
+    np.testing.assert_allclose(sch.values(ours, n), _torch_rates(theirs, 0.1, n), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: sch.constant(0.0), "lr must be > 0"),
+        (lambda: sch.constant(float("nan")), "lr must be finite"),
+        (lambda: sch.step_decay(0.1, 1.5, 10), r"factor must be in \(0, 1\]"),
+        (lambda: sch.step_decay(0.1, 0.5, 0), "every must be an integer >= 1"),
+        (lambda: sch.step_decay(0.1, 0.5, 2.5), "every must be an integer >= 1"),
+        (lambda: sch.exponential(0.1, 0.0), "gamma must be > 0"),
+        (lambda: sch.inverse_time(0.1, -1.0), "decay must be >= 0"),
+        (lambda: sch.cosine(0.1, 10, min_lr=0.2), "min_lr must be <= lr"),
+        (lambda: sch.cosine(0.1, 0), "total must be an integer >= 1"),
+        (lambda: sch.linear_warmup(-0.1, 5), "schedule must be > 0"),
+        (lambda: sch.linear_warmup(sch.constant(0.1), 0), "warmup must be an integer >= 1"),
+        (lambda: sch.by_epoch(lambda t: 0.1, 10), "schedule must be an optbook.schedules"),
+        (lambda: sch.values(sch.constant(0.1), 0), "n must be an integer >= 1"),
+        (lambda: sch.constant(0.1)(0), "t must be an integer >= 1"),
+        (lambda: sch.constant(0.1)(1.0), "t must be an integer >= 1"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_repr_is_readable():
+    assert repr(sch.linear_warmup(sch.cosine(0.1, 100), 5)) == (
+        "linear_warmup(cosine(lr=0.1, total=100, min_lr=0), warmup=5)"
+    )
