@@ -1,0 +1,238 @@
+"""optbook.train: the one loop for batch, stochastic and mini-batch descent.
+
+The loop is checked against hand-written loops over the same batches, against
+optbook.run for batch descent, and for its bookkeeping, schedules, divergence
+handling and input errors. The model here is a tiny least-squares model written
+in the test, so that these tests check the loop and nothing else.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from optbook import schedules
+from optbook.optimizers import ALL_OPTIMIZERS, SGD, Adam, GradientNoise
+from optbook.run import run
+from optbook.train import TrainResult, train, updates_per_epoch
+
+
+class LeastSquares:
+    """L(θ) = mean_i ½(x_iᵀθ − y_i)², bound to (X, y); metric: RMSE."""
+
+    metric_name = "RMSE"
+
+    def __init__(self, X, y):
+        self.X, self.y = np.asarray(X, float), np.asarray(y, float)
+        self.dim = self.X.shape[1]
+        self.start = np.zeros(self.dim)
+        self.name = "least squares"
+
+    def _xy(self, X, y):
+        return (self.X, self.y) if X is None else (X, y)
+
+    def value(self, theta, X=None, y=None):
+        X, y = self._xy(X, y)
+        r = X @ theta - y
+        return 0.5 * float(np.mean(r * r))
+
+    def grad(self, theta, X=None, y=None):
+        X, y = self._xy(X, y)
+        return X.T @ (X @ theta - y) / X.shape[0]
+
+    def value_and_grad(self, theta, X=None, y=None):
+        return self.value(theta, X, y), self.grad(theta, X, y)
+
+    def metric(self, theta, X=None, y=None):
+        return float(np.sqrt(2 * self.value(theta, X, y)))
+
+
+@pytest.fixture(scope="module")
+def problem():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(103, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 3.0]) + 0.1 * rng.normal(size=103)
+    return LeastSquares(X, y)
+
+
+def hand_loop(model, lr, epochs, B, seed, shuffle=True, drop_last=False):
+    """Ruder's listing 2.3, written out: the reference for the loop."""
+    rng = np.random.default_rng(seed)
+    theta = model.start.copy()
+    n = len(model.y)
+    for _ in range(epochs):
+        order = rng.permutation(n) if (shuffle and B < n) else np.arange(n)
+        stop = n - n % B if drop_last else n
+        for lo in range(0, stop, B):
+            rows = order[lo:lo + B]
+            theta = theta - lr * model.grad(theta, model.X[rows], model.y[rows])
+    return theta
+
+
+def test_updates_per_epoch_arithmetic():
+    assert updates_per_epoch(1000, 50) == 20  # Ruder / source 002's example
+    assert updates_per_epoch(1000, 30) == 34
+    assert updates_per_epoch(1000, 30, drop_last=True) == 33
+    assert updates_per_epoch(1000, None) == 1
+    assert updates_per_epoch(1000, 1) == 1000
+    assert updates_per_epoch(1000, 1000) == 1
+
+
+@pytest.mark.parametrize("B", [1, 10, 50, 103])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_minibatch_loop_equals_the_hand_written_loop(problem, B, shuffle):
+    res = train(problem, SGD(lr=0.05), epochs=3, batch_size=B, shuffle=shuffle, seed=7)
+    np.testing.assert_allclose(res.theta, hand_loop(problem, 0.05, 3, B, 7, shuffle), rtol=1e-13)
+    assert res.n_updates == 3 * updates_per_epoch(103, B)
+    assert res.updates_per_epoch == updates_per_epoch(103, B)
+
+
+def test_drop_last_skips_the_short_batch(problem):
+    res = train(problem, SGD(lr=0.05), epochs=2, batch_size=10, drop_last=True, seed=1)
+    np.testing.assert_allclose(res.theta, hand_loop(problem, 0.05, 2, 10, 1, drop_last=True),
+                               rtol=1e-13)
+    assert res.n_updates == 20
+    assert res.examples_seen == 200
+    full = train(problem, SGD(lr=0.05), epochs=2, batch_size=10, seed=1)
+    assert full.examples_seen == 2 * 103 and full.n_updates == 22
+
+
+def test_batch_descent_is_run_on_the_full_objective(problem):
+    res = train(problem, SGD(lr=0.1), epochs=25, record_path=True)
+    ref = run(problem, SGD(lr=0.1), 25)
+    np.testing.assert_allclose(res.path, ref.path, rtol=1e-13)
+    np.testing.assert_allclose(res.train_losses, ref.losses, rtol=1e-13)
+    np.testing.assert_allclose(res.batch_losses, ref.losses[:-1], rtol=1e-13)
+    assert res.label == "SGD, full batch"
+
+
+def test_shuffling_uses_the_seed(problem):
+    a = train(problem, SGD(lr=0.05), epochs=2, batch_size=5, seed=3)
+    b = train(problem, SGD(lr=0.05), epochs=2, batch_size=5, seed=3)
+    c = train(problem, SGD(lr=0.05), epochs=2, batch_size=5, seed=4)
+    np.testing.assert_array_equal(a.batch_losses, b.batch_losses)
+    assert not np.array_equal(a.theta, c.theta)
+
+
+def test_batch_losses_are_the_losses_before_each_update(problem):
+    res = train(problem, SGD(lr=0.05), epochs=1, batch_size=103 // 2, shuffle=False,
+                record_path=True)
+    rows = [slice(0, 51), slice(51, 102), slice(102, 103)]
+    for t, r in enumerate(rows):
+        assert res.batch_losses[t] == pytest.approx(
+            problem.value(res.path[t], problem.X[r], problem.y[r]), rel=1e-14)
+
+
+def test_checkpoints_epochs_eval_every_and_held_out_data(problem):
+    Xt, yt = problem.X[:20] + 1.0, problem.y[:20]
+    res = train(problem, SGD(lr=0.02), epochs=2, batch_size=10, eval_every=4,
+                eval_data=(Xt, yt), record_path=True)
+    expected = sorted(set([0, 11, 22] + list(range(4, 23, 4))))
+    assert res.checkpoints.tolist() == expected
+    np.testing.assert_allclose(res.checkpoint_epochs, np.array(expected) / 11)
+    for c, lt, mt, ltest in zip(res.checkpoints, res.train_losses, res.train_metrics,
+                                res.test_losses, strict=True):
+        assert lt == pytest.approx(problem.value(res.path[c]))
+        assert mt == pytest.approx(problem.metric(res.path[c]))
+        assert ltest == pytest.approx(problem.value(res.path[c], Xt, yt))
+    assert res.epoch_train_losses.tolist() == res.train_losses[[0, 3, 7]].tolist()
+    assert res.metric_name == "RMSE"
+    np.testing.assert_allclose(res.update_epochs[-1], 2.0)
+
+
+def test_max_updates_stops_mid_epoch_with_a_final_checkpoint(problem):
+    res = train(problem, SGD(lr=0.02), epochs=5, batch_size=10, max_updates=15)
+    assert res.n_updates == 15
+    assert res.checkpoints.tolist() == [0, 11, 15]
+
+
+def test_schedule_sets_the_rate_of_every_update(problem):
+    sched = schedules.step_decay(0.1, 0.5, every=4)
+    res = train(problem, SGD(lr=1.0), epochs=3, batch_size=25, lr_schedule=sched, seed=2)
+    np.testing.assert_allclose(res.lrs, schedules.values(sched, res.n_updates))
+    # and the same as a hand loop with those rates
+    rng = np.random.default_rng(2)
+    theta, t = problem.start.copy(), 0
+    for _ in range(3):
+        order = rng.permutation(103)
+        for lo in range(0, 103, 25):
+            t += 1
+            rows = order[lo:lo + 25]
+            theta = theta - sched(t) * problem.grad(theta, problem.X[rows], problem.y[rows])
+    np.testing.assert_allclose(res.theta, theta, rtol=1e-13)
+
+
+@pytest.mark.parametrize("cls", ALL_OPTIMIZERS, ids=lambda c: c.__name__)
+def test_every_optimizer_trains_with_every_schedule(problem, cls):
+    sched = schedules.linear_warmup(schedules.cosine(0.01, 40), 5)
+    res = train(problem, cls, epochs=4, batch_size=10, lr_schedule=sched)
+    np.testing.assert_allclose(res.lrs, schedules.values(sched, res.n_updates))
+    assert not res.diverged and np.all(np.isfinite(res.theta))
+    noisy = train(problem, lambda: GradientNoise(cls(), eta=0.01, seed=0), epochs=1,
+                  batch_size=10, lr_schedule=sched)
+    np.testing.assert_allclose(noisy.lrs, schedules.values(sched, noisy.n_updates))
+
+
+def test_divergence_stops_cleanly_without_warnings(problem, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = train(problem, SGD(lr=50.0), epochs=50, batch_size=10, record_path=True,
+                    eval_data=(problem.X, problem.y))
+    assert res.diverged and 1 <= res.diverged_at <= res.n_updates
+    assert np.all(np.isfinite(res.theta))
+    np.testing.assert_array_equal(res.theta, res.path[-1])
+    assert len(res.path) == res.diverged_at  # theta_0 .. theta_{t-1}
+    assert np.all(np.isfinite(res.train_losses)) and np.all(np.isfinite(res.test_losses))
+    assert res.checkpoints[-1] < res.diverged_at
+    assert "diverged at update" in repr(res)
+    out = capsys.readouterr()
+    assert out.err == ""
+
+
+def test_float32_parameters(problem):
+    res = train(problem, Adam(lr=0.01), epochs=2, batch_size=10, dtype=np.float32)
+    assert res.theta.dtype == np.float32
+
+
+def test_progress_bar_goes_to_stdout_only(problem, capsys):
+    train(problem, SGD(lr=0.01), epochs=3, batch_size=10, progress=True, label="demo")
+    out = capsys.readouterr()
+    assert "demo: epoch 3/3" in out.out and out.err == ""
+    train(problem, SGD(lr=0.01), epochs=3, batch_size=10)  # short run: no bar
+    assert capsys.readouterr().out == ""
+
+
+def test_result_repr_and_type(problem):
+    res = train(problem, SGD(lr=0.01), epochs=2, batch_size=1)
+    assert isinstance(res, TrainResult)
+    assert repr(res).startswith("TrainResult('SGD, B = 1', batch size 1, 206 updates = 2 epochs")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(epochs=0), "epochs must be an integer >= 1"),
+        (dict(epochs=1.5), "epochs must be an integer >= 1"),
+        (dict(batch_size=0), "batch_size must be an integer >= 1"),
+        (dict(batch_size=104), "batch_size must be between 1 and n = 103"),
+        (dict(shuffle="yes"), "shuffle must be True or False"),
+        (dict(eval_every=0), "eval_every must be an integer >= 1"),
+        (dict(max_updates=0), "max_updates must be an integer >= 1"),
+        (dict(progress="auto"), "progress must be True, False or None"),
+        (dict(eval_data=np.ones(3)), r"eval_data must be a pair \(X_test, y_test\)"),
+        (dict(start=np.zeros(3)), r"start must have shape \(4,\)"),
+        (dict(start=np.full(4, np.inf)), "non-finite or huge training loss"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(problem, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        train(problem, SGD(lr=0.01), **kwargs)
+
+
+def test_model_and_optimizer_errors(problem):
+    with pytest.raises(ValueError, match="model must carry its training data"):
+        train(object(), SGD(lr=0.1))
+    used = SGD(lr=0.1)
+    used.step(np.zeros(1), np.ones(1))
+    with pytest.raises(ValueError, match="already taken 1 steps"):
+        train(problem, used)
