@@ -15,12 +15,14 @@ from optbook.functions import (
     beale,
     himmelblau,
     ill_conditioned_quadratic,
+    monkey_saddle,
     quadratic,
     quadratic_matrix,
     reddi_problem,
     reddi_synthetic,
     rosenbrock,
     saddle,
+    saddle_nd,
 )
 
 # every smooth objective the package makes, with a few non-default parameters
@@ -320,3 +322,160 @@ def test_reddi_synthetic_pattern() -> None:
     assert p.period_coefficient == 10.0
     assert p.best == -1.0
     assert p.regret(np.full(202, -1.0))[-1] == pytest.approx(0.0, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# saddle_nd and the monkey saddle
+# ---------------------------------------------------------------------------
+NEW_OBJECTIVES = {
+    "saddle_nd_default": lambda: saddle_nd(),
+    "saddle_nd_2_of_5_mixed": lambda: saddle_nd(2, 3, negative=(0.5, 2.0),
+                                                 positive=(0.1, 1.0, 4.0)),
+    "saddle_nd_unbounded": lambda: saddle_nd(1, 2, negative=3.0, bounded=False),
+    "monkey_saddle": monkey_saddle,
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_OBJECTIVES))
+def test_new_saddles_derivatives_match_differences(name: str) -> None:
+    obj = NEW_OBJECTIVES[name]()
+    for theta in random_points(obj, 30, seed=11):
+        g = obj.grad(theta)
+        fd = central_gradient(lambda th: float(obj.value(th)), theta, 1e-5)
+        np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-6 * (1 + np.linalg.norm(g)))
+        H = obj.hessian(theta)
+        fdh = np.column_stack([
+            central_gradient(lambda th, i=i: float(obj.grad(th)[i]), theta, 1e-5)
+            for i in range(obj.dim)
+        ])
+        np.testing.assert_allclose(H, H.T, rtol=0, atol=0)
+        np.testing.assert_allclose(H, fdh, rtol=1e-6, atol=1e-6 * (1 + np.abs(H).max()))
+
+
+@pytest.mark.parametrize("name", sorted(NEW_OBJECTIVES))
+def test_new_saddles_broadcast_and_keep_float32(name: str) -> None:
+    obj = NEW_OBJECTIVES[name]()
+    pts = random_points(obj, 6, seed=12).reshape(2, 3, obj.dim)
+    v, g, H = obj.value(pts), obj.grad(pts), obj.hessian(pts)
+    assert v.shape == (2, 3) and g.shape == (2, 3, obj.dim)
+    assert H.shape == (2, 3, obj.dim, obj.dim)
+    for idx in np.ndindex(2, 3):
+        assert v[idx] == pytest.approx(float(obj.value(pts[idx])), rel=1e-14, abs=1e-14)
+        np.testing.assert_allclose(g[idx], obj.grad(pts[idx]), rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(H[idx], obj.hessian(pts[idx]), rtol=1e-14, atol=1e-14)
+    th32 = pts[0, 0].astype(np.float32)
+    assert obj.value(th32).dtype == np.float32
+    assert obj.grad(th32).dtype == np.float32
+    assert obj.hessian(th32).dtype == np.float32
+
+
+def test_saddle_nd_origin_is_a_strict_saddle_with_the_stated_curvatures() -> None:
+    obj = saddle_nd(2, 3, negative=(0.5, 2.0), positive=(0.1, 1.0, 4.0))
+    origin = np.zeros(5)
+    assert obj.dim == 5
+    np.testing.assert_array_equal(obj.grad(origin), np.zeros(5))
+    np.testing.assert_allclose(np.linalg.eigvalsh(obj.hessian(origin)),
+                               [-2.0, -0.5, 0.1, 1.0, 4.0])
+    # near the origin f is the indefinite quadratic: the quartic is 4th order
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        th = 1e-3 * rng.standard_normal(5)
+        quad = 0.5 * np.sum(np.array([-0.5, -2.0, 0.1, 1.0, 4.0]) * th**2)
+        assert float(obj.value(th)) == pytest.approx(quad, rel=1e-5)
+
+
+def test_saddle_nd_minima_are_minima_and_the_lowest_points() -> None:
+    obj = saddle_nd(2, 3, negative=(0.5, 2.0), positive=(0.1, 1.0, 4.0))
+    assert len(obj.minima) == 4
+    assert len({tuple(m) for m in obj.minima}) == 4
+    assert obj.min_value == pytest.approx(-(0.25 + 4.0) / 4)
+    for m in obj.minima:
+        np.testing.assert_allclose(np.abs(m[:2]), np.sqrt([0.5, 2.0]))
+        np.testing.assert_array_equal(m[2:], 0.0)
+        assert np.linalg.norm(obj.grad(m)) < 1e-12
+        assert float(obj.value(m)) == pytest.approx(obj.min_value, abs=1e-15)
+        assert np.linalg.eigvalsh(obj.hessian(m)).min() > 0
+        assert all(lo <= x <= hi for x, (lo, hi) in zip(m, obj.bounds, strict=True))
+    # no random point in the window is lower than f*
+    pts = random_points(obj, 2000, seed=13)
+    assert float(obj.value(pts).min()) >= obj.min_value - 1e-12
+
+
+def test_saddle_nd_unbounded_is_the_indefinite_quadratic() -> None:
+    obj = saddle_nd(1, 2, negative=3.0, positive=(1.0, 2.0), bounded=False)
+    assert obj.minima == () and obj.min_value is None
+    pts = random_points(obj, 20, seed=14)
+    expected = 0.5 * (-3.0 * pts[:, 0] ** 2 + pts[:, 1] ** 2 + 2.0 * pts[:, 2] ** 2)
+    np.testing.assert_allclose(obj.value(pts), expected, rtol=1e-14, atol=1e-15)
+    # k = m = 1, mu = lambda = 2: the book's saddle with the axes swapped
+    small = saddle_nd(1, 1, negative=2.0, positive=2.0, bounded=False)
+    pts2 = random_points(small, 20, seed=15)
+    np.testing.assert_allclose(small.value(pts2), saddle().value(pts2[:, ::-1]), rtol=1e-14)
+
+
+def test_saddle_nd_gradient_descent_escapes_at_the_predicted_speed() -> None:
+    # u_t = (1 + eta mu) u_{t-1} while u is small: escape time ln(r/u0)/ln(1 + eta mu)
+    obj = saddle_nd(1, 9, negative=1.0, positive=1.0)
+    th, eta, t = obj.start.copy(), 0.1, 0
+    while abs(th[0]) < 0.1:
+        th -= eta * obj.grad(th)
+        t += 1
+    predicted = math.log(0.1 / 1e-3) / math.log(1 + eta)
+    assert abs(t - predicted) <= 2
+    # and then it settles in a minimum
+    for _ in range(500):
+        th -= eta * obj.grad(th)
+    assert float(obj.value(th)) == pytest.approx(obj.min_value, abs=1e-10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_negative": 0}, "n_negative"),
+        ({"n_negative": 1.5}, "n_negative"),
+        ({"n_positive": 0}, "n_positive"),
+        ({"n_negative": 11}, "n_negative"),
+        ({"negative": -1.0}, "negative"),
+        ({"negative": (1.0, 2.0)}, "negative"),
+        ({"positive": np.nan}, "positive"),
+        ({"n_positive": 2, "positive": (1.0, 2.0, 3.0)}, "positive"),
+    ],
+)
+def test_saddle_nd_rejects_bad_input(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        saddle_nd(**kwargs)
+
+
+def test_saddle_nd_many_descending_directions_when_unbounded() -> None:
+    obj = saddle_nd(50, 50, bounded=False)
+    assert obj.dim == 100 and obj.minima == ()
+    assert int(np.sum(np.linalg.eigvalsh(obj.hessian(np.zeros(100))) < 0)) == 50
+
+
+def test_monkey_saddle_is_a_degenerate_saddle_with_a_plateau() -> None:
+    obj = monkey_saddle()
+    origin = np.zeros(2)
+    np.testing.assert_array_equal(obj.grad(origin), [0.0, 0.0])
+    np.testing.assert_array_equal(obj.hessian(origin), np.zeros((2, 2)))
+    assert obj.minima == () and obj.min_value is None
+    # |grad f| = 3 r^2 on every circle
+    for r in (0.1, 0.7):
+        phis = np.linspace(0, 2 * np.pi, 17)
+        pts = r * np.stack([np.cos(phis), np.sin(phis)], axis=-1)
+        np.testing.assert_allclose(np.linalg.norm(obj.grad(pts), axis=-1), 3 * r * r)
+    # f < 0 along the three valleys at 180 and +-60 degrees
+    for deg in (180, 60, -60):
+        a = math.radians(deg)
+        assert float(obj.value(np.array([math.cos(a), math.sin(a)]))) == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("delta", [1e-2, 1e-3])
+def test_monkey_saddle_escape_time_is_about_one_over_three_eta_delta(delta: float) -> None:
+    obj = monkey_saddle()
+    th, eta, t = np.array([-delta, 0.0]), 0.1, 0
+    while abs(th[0]) < 1.0:
+        th -= eta * obj.grad(th)
+        t += 1
+    # x_t = x_{t-1} - 3 eta x^2: 1/|x| drops by about 3 eta per step, from 1/delta to 1
+    predicted = (1 / delta - 1) / (3 * eta)
+    assert abs(t - predicted) / predicted < 0.05

@@ -23,7 +23,10 @@ factory                                 :math:`f(x, y)`                         
 :func:`himmelblau`                      :math:`(x^2+y-11)^2 + (x+y^2-7)^2`          four points
 ======================================  ==========================================  ============
 
-and :func:`quadratic` builds any :math:`\tfrac12\theta^\top A\theta`. The online
+and :func:`quadratic` builds any :math:`\tfrac12\theta^\top A\theta`. For saddle points
+beyond two dimensions, :func:`saddle_nd` builds a strict saddle with ``k`` of
+``d`` directions descending (bounded below by quartic terms), and
+:func:`monkey_saddle` is a degenerate saddle surrounded by a plateau. The online
 problems of Reddi, Kale & Kumar (2018) are :class:`OnlineProblem` instances
 made by :func:`reddi_problem` and :func:`reddi_synthetic`.
 """
@@ -47,12 +50,14 @@ __all__ = [
     "beale",
     "himmelblau",
     "ill_conditioned_quadratic",
+    "monkey_saddle",
     "quadratic",
     "quadratic_matrix",
     "reddi_problem",
     "reddi_synthetic",
     "rosenbrock",
     "saddle",
+    "saddle_nd",
 ]
 
 
@@ -603,6 +608,195 @@ STANDARD_SURFACES: dict[str, Callable[[], Objective]] = {
     "saddle": saddle,
     "himmelblau": himmelblau,
 }
+
+
+# ---------------------------------------------------------------------------
+# saddles in many dimensions, and a degenerate saddle (a plateau)
+# ---------------------------------------------------------------------------
+#: The most negative directions :func:`saddle_nd` accepts: it lists all
+#: 2**n_negative minima.
+SADDLE_ND_MAX_NEGATIVE = 10
+
+
+def _curvatures(value: float | Sequence[float], n: int, name: str) -> np.ndarray:
+    """``value`` as ``n`` finite positive curvatures (a scalar is repeated)."""
+    arr = np.array(value, dtype=np.float64).reshape(-1)
+    if arr.size == 1:
+        arr = np.full(n, float(arr[0]))
+    if arr.size != n:
+        raise ValueError(f"{name} must be one number or {n} numbers, got {arr.size}")
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must be finite and > 0 (a curvature size), got {arr.tolist()}")
+    arr.setflags(write=False)
+    return arr
+
+
+def saddle_nd(
+    n_negative: int = 1,
+    n_positive: int = 9,
+    *,
+    negative: float | Sequence[float] = 1.0,
+    positive: float | Sequence[float] = 1.0,
+    bounded: bool = True,
+    start: Sequence[float] | None = None,
+) -> Objective:
+    r"""A strict saddle in :math:`d = k + m` dimensions, ``k`` of them descending.
+
+    With :math:`u = (\theta_1, \dots, \theta_k)` the ``n_negative`` = k
+    *descending* coordinates and :math:`v = (\theta_{k+1}, \dots, \theta_d)`
+    the ``n_positive`` = m *ascending* ones,
+
+    .. math::
+
+        f(\theta) = \sum_{i=1}^{k} \Big(\frac{u_i^4}{4} - \frac{\mu_i}{2} u_i^2\Big)
+                    + \frac12 \sum_{j=1}^{m} \lambda_j v_j^2 ,
+
+    gradient :math:`(u_i^3 - \mu_i u_i,\ \lambda_j v_j)` and diagonal Hessian
+    :math:`\mathrm{diag}(3u_i^2 - \mu_i,\ \lambda_j)`. The origin is a
+    stationary point with Hessian :math:`\mathrm{diag}(-\mu, \lambda)`: a
+    *strict* saddle (some eigenvalue < 0) whose fraction of descending
+    directions is :math:`k/d`. Near it, :math:`f` is the indefinite quadratic
+    :math:`\tfrac12\sum_i \lambda_i\theta_i^2` with eigenvalues
+    :math:`(-\mu_1, \dots, -\mu_k, \lambda_1, \dots, \lambda_m)`; gradient
+    descent there multiplies :math:`u_i` by :math:`1 + \eta\mu_i` per step.
+    The quartic terms make :math:`f` bounded below, with :math:`2^k` minima
+    :math:`u_i = \pm\sqrt{\mu_i}`, :math:`v = 0` and
+    :math:`f^* = -\sum_i \mu_i^2/4`. With ``bounded=False`` they are left
+    out: :math:`f` is the indefinite quadratic itself, unbounded below, with
+    no minima.
+
+    Parameters
+    ----------
+    n_negative, n_positive:
+        k ≥ 1 (at most ``SADDLE_ND_MAX_NEGATIVE`` = 10, since the minima are
+        listed) and m ≥ 1.
+    negative:
+        :math:`\mu`, the size of the negative curvatures at the saddle: one
+        number or k numbers, each > 0 (default 1).
+    positive:
+        :math:`\lambda`, the positive curvatures: one number or m numbers,
+        each > 0 (default 1).
+    bounded:
+        add the quartic terms (default) or not.
+    start:
+        default :math:`u = 10^{-3}`, :math:`v = 1`: just off the saddle's
+        stable subspace :math:`u = 0`, as :func:`saddle` starts just off
+        :math:`y = 0`.
+
+    The window is :math:`\pm 1.5\max(1, \sqrt{\mu_{\max}})` in every
+    coordinate. For k = m = 1 and ``bounded=False`` the function is
+    :math:`\tfrac12(\lambda y^2 - \mu x^2)`: :func:`saddle` (μ = λ = 2) with
+    the axes swapped.
+    """
+    for name, n, low in (("n_negative", n_negative, 1), ("n_positive", n_positive, 1)):
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
+    k, m = int(n_negative), int(n_positive)
+    if bounded and k > SADDLE_ND_MAX_NEGATIVE:
+        raise ValueError(
+            f"n_negative must be <= {SADDLE_ND_MAX_NEGATIVE} when bounded (the 2**n_negative "
+            f"minima are listed), got {k}"
+        )
+    mu = _curvatures(negative, k, "negative")
+    lam = _curvatures(positive, m, "positive")
+    d = k + m
+    half = 1.5 * max(1.0, float(np.sqrt(mu.max())))
+
+    def fn(th: np.ndarray) -> np.ndarray:
+        u, v = th[..., :k], th[..., k:]
+        down = -0.5 * u * u * mu.astype(th.dtype)
+        if bounded:
+            down = down + 0.25 * u**4
+        return down.sum(axis=-1) + 0.5 * (v * v * lam.astype(th.dtype)).sum(axis=-1)
+
+    def grad_fn(th: np.ndarray) -> np.ndarray:
+        u, v = th[..., :k], th[..., k:]
+        gu = -mu.astype(th.dtype) * u
+        if bounded:
+            gu = gu + u**3
+        return np.concatenate([gu, lam.astype(th.dtype) * v], axis=-1)
+
+    def hessian_fn(th: np.ndarray) -> np.ndarray:
+        u = th[..., :k]
+        hu = np.broadcast_to(-mu.astype(th.dtype), u.shape)
+        if bounded:
+            hu = hu + 3 * u * u
+        hv = np.broadcast_to(lam.astype(th.dtype), th.shape[:-1] + (m,))
+        diag = np.concatenate([hu, hv], axis=-1)
+        out = np.zeros(th.shape + (d,), dtype=th.dtype)
+        idx = np.arange(d)
+        out[..., idx, idx] = diag
+        return out
+
+    if bounded:
+        signs = np.array(np.meshgrid(*([(-1.0, 1.0)] * k), indexing="ij")).reshape(k, -1).T
+        minima = tuple(np.concatenate([s * np.sqrt(mu), np.zeros(m)]) for s in signs)
+        min_value: float | None = -float(np.sum(mu**2)) / 4
+        formula = (r"$\sum_{i\leq k}(\frac{u_i^4}{4} - \frac{\mu_i}{2}u_i^2)"
+                   r" + \frac{1}{2}\sum_j \lambda_j v_j^2$")
+    else:
+        minima, min_value = (), None
+        formula = r"$\frac{1}{2}(\sum_j \lambda_j v_j^2 - \sum_{i \leq k} \mu_i u_i^2)$"
+    start_arr = (np.concatenate([np.full(k, 1e-3), np.ones(m)]) if start is None
+                 else np.array(start, dtype=np.float64).reshape(-1))
+    return Objective(
+        name=f"saddle ({k} of {d} directions descending)",
+        dim=d,
+        minima=minima,
+        min_value=min_value,
+        start=start_arr,
+        bounds=((-half, half),) * d,
+        log_contours=False,
+        formula=formula,
+        fn=fn,
+        grad_fn=grad_fn,
+        hessian_fn=hessian_fn,
+    )
+
+
+def monkey_saddle() -> Objective:
+    r"""The monkey saddle :math:`f(x, y) = x^3 - 3xy^2`: a degenerate saddle, a plateau.
+
+    Gradient :math:`(3x^2 - 3y^2,\ -6xy)`, Hessian
+    :math:`\begin{pmatrix}6x & -6y\\ -6y & -6x\end{pmatrix}`. At the origin
+    the gradient *and* the Hessian vanish: :math:`\lVert\nabla f\rVert = 3r^2`
+    at distance :math:`r`, so the region around the saddle is a plateau, and
+    the second-order test cannot tell that it is not a minimum. Three valleys
+    (:math:`f < 0`) leave it, in the directions 180° and ±60°. Unbounded
+    below: ``minima = ()``, ``min_value = None``.
+
+    On the ray :math:`y = 0`, :math:`x < 0`, gradient descent reads
+    :math:`x_t = x_{t-1} - 3\eta x_{t-1}^2`, so from :math:`x_0 = -\delta` it
+    needs about :math:`1/(3\eta\delta)` steps to leave the plateau, against
+    :math:`\ln(1/\delta)/\ln(1 + 2\eta)` for the strict saddle
+    :func:`saddle`. Start :math:`(-0.01, 0)`; window :math:`[-1.5, 1.5]^2`.
+    """
+
+    def fn(th: np.ndarray) -> np.ndarray:
+        x, y = th[..., 0], th[..., 1]
+        return x**3 - 3 * x * y * y
+
+    def grad_fn(th: np.ndarray) -> np.ndarray:
+        x, y = th[..., 0], th[..., 1]
+        return _stack2(3 * x * x - 3 * y * y, -6 * x * y)
+
+    def hessian_fn(th: np.ndarray) -> np.ndarray:
+        x, y = th[..., 0], th[..., 1]
+        return _mat2(6 * x, -6 * y, -6 * x)
+
+    return Objective(
+        name="monkey saddle",
+        dim=2,
+        minima=(),
+        min_value=None,
+        start=np.array([-0.01, 0.0]),
+        bounds=((-1.5, 1.5), (-1.5, 1.5)),
+        log_contours=False,
+        formula=r"$x^3 - 3xy^2$",
+        fn=fn,
+        grad_fn=grad_fn,
+        hessian_fn=hessian_fn,
+    )
 
 
 # ---------------------------------------------------------------------------
