@@ -514,3 +514,15 @@ def test_wine_mlp_learns(small):
         theta -= 0.5 * model.grad(theta)
     assert model.value(theta) < 0.1 * model.value(model.start)
     assert model.metric(theta, data.X_test, data.y_test) >= 0.9
+
+
+def test_softmax_is_flat_along_a_common_bias_shift(small):
+    model = SoftmaxRegression(small.X_train, small.y_train, l2=0.1)
+    shift = np.zeros(model.dim)
+    shift[-model.n_classes:] = 1.0  # the same number added to every bias
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        theta = rng.normal(size=model.dim)
+        assert model.value(theta + 2.5 * shift) == pytest.approx(model.value(theta), rel=1e-13)
+        assert abs(model.grad(theta) @ shift) <= 1e-14
+        assert np.linalg.norm(model.hessian(theta) @ shift) <= 1e-14

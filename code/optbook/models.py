@@ -150,12 +150,11 @@ def _softmax_cross_entropy(
     Z -= Z.max(axis=1, keepdims=True)
     E = np.exp(Z)
     s = E.sum(axis=1)
-    loss = float(np.mean(np.log(s) - Z[rows, y]))
+    loss = float(np.log(s).sum() - Z[rows, y].sum()) / m
     if not want_grad:
         return loss, None
-    E /= s[:, None]
-    E[rows, y] -= 1.0
-    E /= m
+    E *= (1.0 / (m * s))[:, None]  # P / m
+    E[rows, y] -= 1.0 / m  # (P - Y) / m
     return loss, E
 
 
@@ -519,6 +518,13 @@ class SoftmaxRegression(_BinaryOrMulticlass):
     largest eigenvalue is :math:`\lambda_{max}(\tilde X^\top \tilde X)/(2n)`.
     Adding the penalty gives :meth:`smoothness`. (For K = 2 the bound is
     attained at θ = 0, where :math:`p_i = (\tfrac12, \tfrac12)`.)
+
+    **A flat direction.** Adding the same number to every bias shifts every
+    logit equally and leaves the probabilities, and the loss, unchanged (the
+    penalty does not see biases). So the Hessian is singular along that
+    direction even with λ > 0, the minimiser's biases are fixed only up to a
+    common shift, and the gradient is always orthogonal to the direction
+    (each row of :math:`P - Y` sums to 0).
     """
 
     X: np.ndarray
