@@ -199,6 +199,10 @@ def test_sparse_features_rare_weights_matter():
     assert gap == pytest.approx(0.225, rel=0.2)
     assert full.value(theta) == pytest.approx(0.005, rel=0.2)
     np.testing.assert_allclose(theta, ds.true_theta, atol=0.05)
+    # the Hessian is close to diag(f_1, ..., f_d, 1): each weight has its own curvature
+    freq = np.where(rare, 0.01, 0.5)
+    H = full.hessian()
+    np.testing.assert_allclose(H, np.diag(np.append(freq, 1.0)), atol=0.05)
 
     cls = data.sparse_features(n=4000, d=50, seed=0, task="classification")
     assert cls.task == "classification" and cls.n_classes == 2
