@@ -2,6 +2,7 @@
 #
 #   ensure_env book   # .venv with requirements-book.txt (build the book)
 #   ensure_env test   # .venv with requirements-test.txt (book + tests)
+#   ensure_chromium   # the browser of tests/browser (Debian's chromium package)
 #
 # The virtual environment lives in .venv at the repository root. It is created
 # with `python3 -m venv` when it is missing, and pip runs only when the
@@ -81,4 +82,54 @@ ensure_env() {
     fi
     echo "$hash" > "$VENV/.installed-$level"
     echo "installed in $((SECONDS - start)) s"
+}
+
+# The browser of the browser tests (tests/browser): Debian's Chromium, driven by
+# Playwright's Python package. Playwright's own browser download is never used.
+# OPTBOOK_CHROMIUM names another Chromium binary (tests/browser reads it too).
+CHROMIUM="${OPTBOOK_CHROMIUM:-/usr/bin/chromium}"
+
+_chromium_works() {
+    [ -x "$CHROMIUM" ] && "$CHROMIUM" --version >/dev/null 2>&1
+}
+
+ensure_chromium() {
+    if _chromium_works; then
+        return 0
+    fi
+    if [ -n "${OPTBOOK_CHROMIUM:-}" ]; then
+        echo "error: OPTBOOK_CHROMIUM=$CHROMIUM is not a working Chromium" >&2
+        return 1
+    fi
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        else
+            echo "error: the browser tests need Chromium at $CHROMIUM, and installing it" \
+                "needs root: run 'apt-get install chromium' as root (Debian), or set" \
+                "OPTBOOK_CHROMIUM to a Chromium binary" >&2
+            return 1
+        fi
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: no Chromium at $CHROMIUM and no apt-get to install it: install" \
+            "Chromium, or set OPTBOOK_CHROMIUM to a Chromium binary" >&2
+        return 1
+    fi
+    mkdir -p "$VENV"
+    log "installing Chromium with apt-get (first time: a minute or two; log in .venv/apt.log)"
+    local start=$SECONDS
+    if ! { "${sudo[@]}" apt-get update \
+            && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium; } \
+            > "$VENV/apt.log" 2>&1; then
+        tail -n 20 "$VENV/apt.log" >&2
+        echo "error: apt-get install chromium failed (full log: .venv/apt.log)" >&2
+        return 1
+    fi
+    if ! _chromium_works; then
+        echo "error: apt-get installed chromium, but $CHROMIUM does not run" >&2
+        return 1
+    fi
+    echo "Chromium installed in $((SECONDS - start)) s"
 }

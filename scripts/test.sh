@@ -2,11 +2,16 @@
 # Run every check of the repository, in this order:
 #
 #   1. ruff      lint the Python code (code/, tests/, benchmarks/, scripts/)
-#   2. pytest    the package's tests and the repository checks (tests/)
+#   2. pytest    the package's tests and the repository checks (tests/, without
+#                tests/browser and tests/binder, which have their own steps)
 #   3. nbval     run every notebook in chapters/ top to bottom; any error fails
 #   4. book      build the book with -W (scripts/build.sh)
+#   5. browser   every page of the fresh build in headless Chromium, served on
+#                127.0.0.1 with no other host reachable (tests/browser)
+#   6. binder    the readers' environment (requirements.txt) built from scratch
+#                runs every chapter (tests/binder)
 #
-#   bash scripts/test.sh            # all four steps
+#   bash scripts/test.sh            # all six steps
 #   bash scripts/test.sh --clean    # remove _build before the book build
 #
 # Every step runs even if an earlier one failed; the script exits non-zero if
@@ -53,7 +58,9 @@ for d in code tests benchmarks scripts; do
 done
 run_step ruff "$VENV/bin/ruff" check "${lint_dirs[@]}"
 
-# 2. the package's tests and the repository checks
+# 2. the package's tests and the repository checks. pytest.ini keeps
+#    tests/browser and tests/binder out of `pytest tests` (norecursedirs); they
+#    run as steps 5 and 6.
 run_step pytest env MPLBACKEND=Agg "$PY" -m pytest tests
 
 # 3. every notebook in chapters/, executed top to bottom with the .venv kernel.
@@ -72,6 +79,18 @@ fi
 
 # 4. the book, with -W
 run_step book bash scripts/build.sh "${build_args[@]}"
+
+# 5. the built site in a browser: installs Debian's Chromium first if it is
+#    missing (scripts/_env.sh). Screenshots of failing pages and the page
+#    weights go to _build/browser-artifacts/.
+browser_tests() {
+    ensure_chromium || return 1
+    "$PY" -m pytest tests/browser -p no:cacheprovider
+}
+run_step browser browser_tests
+
+# 6. the Binder environment, rebuilt from requirements.txt, runs every chapter
+run_step binder env MPLBACKEND=Agg "$PY" -m pytest tests/binder -p no:cacheprovider
 
 log "summary ($((SECONDS - total_start)) s in all)"
 for t in "${timings[@]}"; do echo "  $t"; done

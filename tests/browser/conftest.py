@@ -1,0 +1,432 @@
+"""Browser tests of the built site: fixtures, the page visit, screenshots on failure.
+
+The site in ``_build/html`` (or ``$OPTBOOK_SITE_DIR``) is served by a standard
+library HTTP server on 127.0.0.1 (a free port) and visited by headless Chromium
+through Playwright's Python package. The browser is Debian's ``/usr/bin/chromium``
+(or ``$OPTBOOK_CHROMIUM``), never one that Playwright downloads;
+``scripts/test.sh`` installs it when it is missing.
+
+Every page of ``_toc.yml`` is loaded once, in a fresh browser context (empty
+cache: a reader's first visit), and everything the tests check is collected
+during that visit (:class:`PageVisit`). Every request to another host than the
+local server is aborted and recorded: the site must be complete without one.
+
+The server compresses text files (HTML, CSS, JavaScript, SVG, JSON) with gzip
+when the browser asks for it, as GitHub Pages does, so that the page weight
+measured here is what a reader downloads from the published site.
+
+When a test about a page fails, a full-page screenshot of that page is saved in
+``_build/browser-artifacts/`` (or ``$OPTBOOK_BROWSER_ARTIFACTS``) and its path
+is printed with the failure and in the summary.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import html.parser
+import http.server
+import json
+import os
+import shutil
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from book_pages import REPO_ROOT
+
+SITE_DIR = Path(os.environ.get("OPTBOOK_SITE_DIR", REPO_ROOT / "_build" / "html"))
+ARTIFACTS_DIR = Path(
+    os.environ.get("OPTBOOK_BROWSER_ARTIFACTS", REPO_ROOT / "_build" / "browser-artifacts")
+)
+CHROMIUM = os.environ.get("OPTBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+#: Milliseconds to wait for a page's load, its math and its images.
+TIMEOUT_MS = 60_000
+#: The session's Site, for the page-weight table of the terminal summary.
+_SITE_FOR_SUMMARY: dict[str, Site] = {}
+
+
+# --------------------------------------------------------------------------- server
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files; text gzip-compressed when asked for (as GitHub Pages serves them)."""
+
+    _gzip_cache: dict[tuple[str, float], bytes] = {}
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        ctype = self.guess_type(str(path))
+        if (
+            path.is_file()
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+            and ctype.startswith(_COMPRESSIBLE)
+        ):
+            key = (str(path), path.stat().st_mtime)
+            body = self._gzip_cache.get(key)
+            if body is None:
+                body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+                self._gzip_cache[key] = body
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.fail(
+            f"no built site in {SITE_DIR}: run `bash scripts/build.sh` first "
+            "(`bash scripts/test.sh` builds it before the browser tests)",
+            pytrace=False,
+        )
+    return SITE_DIR
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path):
+    handler = functools.partial(_SiteHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: `bash scripts/test.sh` installs Debian's package "
+            "(apt-get install chromium); or set OPTBOOK_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+# --------------------------------------------------------------------------- visit
+@dataclass
+class PageVisit:
+    """What one load of a page showed (see :meth:`Site.visit`)."""
+
+    page: str
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    math: dict[str, Any] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)
+    launch_links: list[str] = field(default_factory=list)
+    launch_visible_after_click: list[bool] = field(default_factory=list)
+    widgets: dict[str, Any] = field(default_factory=dict)
+    solutions: list[dict[str, Any]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def transferred_bytes(self) -> int:
+        """Bytes of every response body as sent (gzip where the server compresses)."""
+        return sum(r["encoded"] for r in self.resources)
+
+    @property
+    def uncompressed_bytes(self) -> int:
+        return sum(r["decoded"] for r in self.resources)
+
+    @property
+    def own_bytes(self) -> int:
+        """Uncompressed bytes of the page itself: its HTML (with embedded figures and
+        animations) and its images; the theme, MathJax and fonts are shared by all pages."""
+        return sum(
+            r["decoded"] for r in self.resources
+            if r["type"] in ("navigation", "img") or "/_images/" in r["url"]
+        )
+
+
+_COLLECT_JS = r"""
+() => {
+  const text = (el) => (el.textContent || "").trim();
+  // Math: every Sphinx math node (span.math / div.math) must hold MathJax output.
+  const nodes = [...document.querySelectorAll(".math")];
+  const unrendered = nodes.filter(n => !n.querySelector("mjx-container")).map(text);
+  const errors = [...document.querySelectorAll("mjx-merror, merror")].map(text);
+  let mml = [];
+  if (window.MathJax && MathJax.startup && MathJax.startup.document && MathJax.startup.toMML) {
+    mml = Array.from(MathJax.startup.document.math).map(m => MathJax.startup.toMML(m.root));
+  }
+  // TeX left as raw text outside code: text nodes of the article not inside
+  // code, scripts or MathJax output.
+  const article = document.querySelector("article") || document.body;
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+    acceptNode(n) {
+      return n.parentElement.closest(
+        "pre, code, script, style, textarea, mjx-container, .highlight, .MathJax"
+      ) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+    }
+  });
+  const raw = [];
+  const pattern = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
+  while (walker.nextNode()) {
+    const t = walker.currentNode.nodeValue;
+    if (pattern.test(t)) raw.push(t.trim().slice(0, 120));
+  }
+  const perf = performance.getEntriesByType("navigation")
+    .concat(performance.getEntriesByType("resource"));
+  return {
+    images: [...document.images].map(i => ({
+      src: i.currentSrc.startsWith("data:") ? i.currentSrc.slice(0, 40) + "..." : i.currentSrc,
+      naturalWidth: i.naturalWidth, complete: i.complete, alt: i.alt,
+    })),
+    math: {
+      nodes: nodes.length,
+      containers: document.querySelectorAll("mjx-container").length,
+      unrendered, errors, raw,
+      mathml_errors: mml.filter(s => /<merror/.test(s)),
+      undefined_macros: mml.flatMap(s => s.match(/<mtext mathcolor="red">\\[^<]*/g) || []),
+    },
+    links: [...document.querySelectorAll("a[href]")].map(a => a.href),
+    launch_links: [...document.querySelectorAll(".dropdown-launch-buttons a[href]")]
+      .map(a => a.href),
+    widgets: {
+      views: document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]').length,
+      widget_elements: document.querySelectorAll(".jupyter-widgets, .widget-area").length,
+      loading_text: /Loading widget|Error rendering Jupyter widget/.test(document.body.innerText),
+      fallbacks: [...document.querySelectorAll("figure.optbook-explorer-fallback")].map(f => {
+        const img = f.querySelector("img");
+        return { img: !!img, naturalWidth: img ? img.naturalWidth : 0,
+                 caption: text(f.querySelector("figcaption") || f) };
+      }),
+    },
+    resources: perf.map(e => ({
+      url: e.name, type: e.entryType === "navigation" ? "navigation" : e.initiatorType,
+      encoded: e.encodedBodySize, decoded: e.decodedBodySize, transfer: e.transferSize,
+    })),
+  };
+}
+"""
+
+_FORCE_IMAGES_JS = """
+async () => {
+  // lazy images: load them all now, then wait for each to finish (or fail)
+  for (const img of document.images) img.loading = "eager";
+  await Promise.all([...document.images].map(img => img.complete ? null :
+    new Promise(resolve => { img.addEventListener("load", resolve, {once: true});
+                             img.addEventListener("error", resolve, {once: true}); })));
+}
+"""
+
+_WAIT_MATH_JS = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    return true;
+  }
+  return false;
+}
+"""
+
+
+class Site:
+    """The served site and the browser; visits each page once and keeps the result."""
+
+    def __init__(self, browser: Any, base_url: str, site_dir: Path) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.site_dir = site_dir
+        self._visits: dict[str, PageVisit] = {}
+        self._ids: dict[Path, set[str]] = {}
+        self.screenshots: dict[str, Path] = {}
+
+    def url(self, page: str) -> str:
+        return urllib.parse.urljoin(self.base_url, f"{page}.html")
+
+    def is_local(self, url: str) -> bool:
+        return url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))
+
+    def _new_page(self, visit: PageVisit | None = None) -> tuple[Any, Any]:
+        context = self.browser.new_context(viewport=VIEWPORT, service_workers="block")
+        context.set_default_timeout(TIMEOUT_MS)
+
+        def route(r: Any) -> None:
+            if self.is_local(r.request.url):
+                r.continue_()
+            else:
+                if visit is not None:
+                    visit.external_requests.append(r.request.url)
+                r.abort("blockedbyclient")
+
+        context.route("**/*", route)
+        page = context.new_page()
+        if visit is not None:
+            page.on("console", lambda m: m.type == "error" and visit.console_errors.append(
+                f"{m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
+            page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+            page.on("requestfailed", lambda r: self.is_local(r.url) and not r.url.startswith(
+                "data:") and visit.failed_requests.append(f"{r.url}: {r.failure}"))
+            page.on("response", lambda r: r.status >= 400 and visit.failed_requests.append(
+                f"{r.url}: HTTP {r.status}"))
+        return context, page
+
+    def _load(self, page: Any, url: str) -> None:
+        page.goto(url, wait_until="load")
+        page.evaluate(_WAIT_MATH_JS)
+        page.evaluate(_FORCE_IMAGES_JS)
+        page.wait_for_load_state("networkidle")
+
+    def visit(self, name: str) -> PageVisit:
+        if name in self._visits:
+            return self._visits[name]
+        if not (self.site_dir / f"{name}.html").is_file():
+            pytest.fail(f"{name}: no {name}.html in {self.site_dir} (not built?)", pytrace=False)
+        visit = PageVisit(page=name, url=self.url(name))
+        context, page = self._new_page(visit)
+        try:
+            self._load(page, visit.url)
+            data = page.evaluate(_COLLECT_JS)
+            for key in ("images", "math", "links", "launch_links", "widgets", "resources"):
+                setattr(visit, key, data[key])
+            # launch buttons: the rocket menu opens and shows them
+            menu = page.locator(".dropdown-launch-buttons")
+            if menu.count():
+                menu.locator("button.dropdown-toggle").click()
+                visit.launch_visible_after_click = [
+                    a.is_visible() for a in menu.locator("a[href]").all()
+                ]
+                page.keyboard.press("Escape")
+            # exercise solutions: hidden until their toggle button is clicked
+            for sol in page.locator(".solution").all():
+                body = sol.locator(":scope > :not(.admonition-title)")
+                record = {
+                    "id": sol.get_attribute("id"),
+                    "dropdown": "dropdown" in (sol.get_attribute("class") or "").split(),
+                    "parts": body.count(),
+                    "visible_before": any(b.is_visible() for b in body.all()),
+                }
+                button = sol.locator(".admonition-title button.toggle-button")
+                record["button"] = button.count() == 1
+                if record["button"]:
+                    button.click()
+                    page.wait_for_timeout(100)
+                    record["visible_after"] = body.count() > 0 and all(
+                        b.is_visible() for b in body.all())
+                visit.solutions.append(record)
+        finally:
+            context.close()
+        self._visits[name] = visit
+        return visit
+
+    def screenshot(self, name: str) -> Path:
+        """A full-page screenshot of a page, loaded as in :meth:`visit`."""
+        if name in self.screenshots:
+            return self.screenshots[name]
+        if not (self.site_dir / f"{name}.html").is_file():
+            raise FileNotFoundError(f"{name}.html is not in the built site")
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS_DIR / (name.replace("/", "__") + ".png")
+        context, page = self._new_page()
+        try:
+            self._load(page, self.url(name))
+            page.screenshot(path=str(path), full_page=True)
+        finally:
+            context.close()
+        self.screenshots[name] = path
+        return path
+
+    def ids(self, path: Path) -> set[str]:
+        """The ``id`` (and ``name``) attributes of a built HTML file."""
+        if path not in self._ids:
+            collector = _IdCollector()
+            collector.feed(path.read_text(encoding="utf-8"))
+            self._ids[path] = collector.ids
+        return self._ids[path]
+
+
+class _IdCollector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if key in ("id", "name") and value:
+                self.ids.add(value)
+
+
+@pytest.fixture(scope="session")
+def site(browser: Any, base_url: str, site_dir: Path) -> Site:
+    if ARTIFACTS_DIR.exists():
+        shutil.rmtree(ARTIFACTS_DIR)
+    _SITE_FOR_SUMMARY["site"] = Site(browser, base_url, site_dir)
+    return _SITE_FOR_SUMMARY["site"]
+
+
+# --------------------------------------------------------------------------- reporting
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    site_obj, page = funcargs.get("site"), funcargs.get("page")
+    if isinstance(site_obj, Site) and isinstance(page, str):
+        try:
+            path = site_obj.screenshot(page)
+            report.sections.append(("screenshot", str(path)))
+            print(f"\nscreenshot of {page}: {path}")
+        except Exception as exc:  # a failing screenshot must not hide the failure
+            report.sections.append(("screenshot", f"could not be taken: {exc}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    site_obj = _SITE_FOR_SUMMARY.get("site")
+    if site_obj is None or not site_obj._visits:
+        return
+    tr = terminalreporter
+    tr.section("page weight (first visit, gzip as GitHub Pages serves; largest first)")
+    tr.write_line(f"{'page':<45} {'sent':>9} {'unzipped':>9} {'own':>9} {'files':>6}")
+    visits = sorted(site_obj._visits.values(), key=lambda v: -v.transferred_bytes)
+    for v in visits:
+        tr.write_line(
+            f"{v.page:<45} {v.transferred_bytes / 1e6:>7.2f}MB {v.uncompressed_bytes / 1e6:>7.2f}MB"
+            f" {v.own_bytes / 1e6:>7.2f}MB {len(v.resources):>6}"
+        )
+    tr.write_line("sent: every response body as transferred; unzipped: the same uncompressed;")
+    tr.write_line("own: the page's HTML (with embedded figures/animations) and its images")
+    if site_obj.screenshots:
+        tr.section("screenshots of failing pages")
+        for page, path in site_obj.screenshots.items():
+            tr.write_line(f"{page}: {path}")
+    summary = {v.page: {"sent": v.transferred_bytes, "uncompressed": v.uncompressed_bytes,
+                        "own": v.own_bytes} for v in visits}
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS_DIR / "page-weights.json").write_text(json.dumps(summary, indent=1) + "\n")
+
