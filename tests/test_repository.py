@@ -294,3 +294,43 @@ def test_single_global_bibliography():
 @pytest.mark.parametrize("name", ["LICENSE", "README.md", "intro.md", "notation.md"])
 def test_top_level_files_exist(name):
     assert (ROOT / name).is_file()
+
+
+# --------------------------------------------------------------------------- (g) static site
+# The built site itself is checked in a browser by tests/browser (a step of
+# scripts/test.sh); these are the configuration facts it rests on.
+def test_site_serves_mathjax_itself():
+    """MathJax comes from the site, not a CDN: _vendor/ is copied into it as-is."""
+    config = load_yaml("_config.yml")["sphinx"]["config"]
+    path = config["mathjax_path"]
+    assert not re.match(r"(https?:)?//", path), f"mathjax_path is remote: {path}"
+    assert "_vendor" in config["html_extra_path"]
+    script = ROOT / "_vendor" / "_static" / path  # mathjax_path is relative to _static/
+    assert script.is_file(), f"{rel(script)} missing"
+    assert (script.parent / "LICENSE").is_file(), "MathJax's licence must ship with it"
+    assert list((script.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert (script.parent / "input" / "tex" / "extensions" / "autoload.js").is_file()
+
+
+def test_site_loads_no_widget_javascript():
+    """No require.js or widget manager from a CDN: every widget shows its fallback."""
+    assert load_yaml("_config.yml")["sphinx"]["config"]["nb_ipywidgets_js"] == {}
+
+
+def test_pages_workflow_runs_the_build_command():
+    workflow = load_yaml(".github/workflows/pages.yml")
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert BUILD_COMMAND in [step.get("run", "").strip() for step in steps]
+    uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert [s["with"]["path"] for s in uploads] == ["_build/html"]
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps)
+
+
+def test_test_command_runs_the_browser_and_binder_steps():
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "pytest tests/browser" in script and "pytest tests/binder" in script
+    assert (ROOT / "tests" / "browser" / "test_site.py").is_file()
+    ini = (ROOT / "pytest.ini").read_text(encoding="utf-8")
+    norecurse = re.search(r"^norecursedirs\s*=\s*(.+)$", ini, re.MULTILINE)
+    assert norecurse, "pytest.ini must keep tests/browser and tests/binder out of `pytest tests`"
+    assert {"tests/browser", "tests/binder"} <= set(norecurse.group(1).split())
