@@ -1,6 +1,6 @@
 r"""The learning-rate range test: one short run with an exponentially growing η.
 
-Smith (2017, §3.3) proposed to find the usable learning rates of a network by
+Smith (2017) proposed to find the usable learning rates of a network by
 training it for a short while with a learning rate that *grows* from a tiny
 value to a large one, and to watch the curve: where the loss starts to fall,
 the rate is large enough to make progress; where it turns up, the rate is too
