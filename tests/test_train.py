@@ -106,6 +106,24 @@ def test_batch_descent_is_run_on_the_full_objective(problem):
     assert res.label == "SGD, full batch"
 
 
+@pytest.mark.parametrize("B", [1, 8, 103])
+def test_sampling_with_replacement_equals_the_hand_written_loop(problem, B):
+    res = train(problem, SGD(lr=0.05), epochs=3, batch_size=B, replacement=True, seed=5)
+    rng = np.random.default_rng(5)
+    theta = problem.start.copy()
+    per_epoch = updates_per_epoch(103, B)
+    for _ in range(3):
+        draws = rng.integers(103, size=(per_epoch, B))
+        for rows in draws:
+            theta = theta - 0.05 * problem.grad(theta, problem.X[rows], problem.y[rows])
+    np.testing.assert_allclose(res.theta, theta, rtol=1e-13)
+    assert res.n_updates == 3 * per_epoch
+    assert res.examples_seen == 3 * per_epoch * B
+    # with replacement a batch of size n still repeats rows: not the full gradient
+    if B == 103:
+        assert not np.allclose(res.theta, train(problem, SGD(lr=0.05), epochs=3).theta)
+
+
 def test_shuffling_uses_the_seed(problem):
     a = train(problem, SGD(lr=0.05), epochs=2, batch_size=5, seed=3)
     b = train(problem, SGD(lr=0.05), epochs=2, batch_size=5, seed=3)
@@ -216,6 +234,7 @@ def test_result_repr_and_type(problem):
         (dict(batch_size=0), "batch_size must be an integer >= 1"),
         (dict(batch_size=104), "batch_size must be between 1 and n = 103"),
         (dict(shuffle="yes"), "shuffle must be True or False"),
+        (dict(replacement=1), "replacement must be True or False"),
         (dict(eval_every=0), "eval_every must be an integer >= 1"),
         (dict(max_updates=0), "max_updates must be an integer >= 1"),
         (dict(progress="auto"), "progress must be True, False or None"),

@@ -20,6 +20,10 @@ epoch, Ruder's listing 2.1), ``batch_size=1`` is stochastic gradient descent
 (listing 2.3). An epoch has :func:`updates_per_epoch` updates:
 :math:`\lceil n/B \rceil`, or :math:`\lfloor n/B \rfloor` with ``drop_last``.
 
+``replacement=True`` instead draws every batch as :math:`B` independent,
+uniformly chosen rows (sampling with replacement, the setting of most SGD
+theorems); an "epoch" is then just :func:`updates_per_epoch` such updates.
+
 The model is any object bound to its training data with
 ``value_and_grad(theta, X, y)`` (or ``value`` and ``grad``) such as the models
 of :mod:`optbook.models`. The loop records the loss of every mini-batch
@@ -209,6 +213,7 @@ def train(
     epochs: int = 1,
     batch_size: int | None = None,
     shuffle: bool = True,
+    replacement: bool = False,
     seed: int = 0,
     lr_schedule: Callable[[int], float] | None = None,
     start: np.ndarray | None = None,
@@ -239,6 +244,10 @@ def train(
     shuffle:
         draw a fresh permutation of the rows every epoch (from
         ``np.random.default_rng(seed)``); ``False`` keeps the stored order.
+    replacement:
+        draw each batch as :math:`B` rows chosen independently and uniformly
+        (with replacement) from ``np.random.default_rng(seed)``; ``shuffle``
+        and ``drop_last`` then play no part, and every batch has :math:`B` rows.
     lr_schedule:
         :math:`t \mapsto \eta_t`, e.g. from :mod:`optbook.schedules`; before
         update :math:`t` (counted from 1 across epochs) it sets ``optimizer.lr``.
@@ -282,6 +291,8 @@ def train(
         raise ValueError("an epoch has no updates")
     if not isinstance(shuffle, bool):
         raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
+    if not isinstance(replacement, bool):
+        raise ValueError(f"replacement must be True or False, got {replacement!r}")
     if eval_every is not None:
         eval_every = _check_int("eval_every", eval_every)
     if max_updates is not None:
@@ -350,14 +361,19 @@ def train(
             path.append(theta.astype(np.float64))
         prev = theta.copy()
         for epoch in range(1, epochs + 1):
-            if B < n and shuffle:
+            if replacement:
+                draws = rng.integers(n, size=(per_epoch, B))
+            elif B < n and shuffle:
                 order = rng.permutation(n)
                 Xe, ye = X[order], y[order]
             else:
                 Xe, ye = X, y
             for k in range(per_epoch):
-                lo = k * B
-                Xb, yb = Xe[lo: lo + B], ye[lo: lo + B]
+                if replacement:
+                    Xb, yb = X[draws[k]], y[draws[k]]
+                else:
+                    lo = k * B
+                    Xb, yb = Xe[lo: lo + B], ye[lo: lo + B]
                 loss, g = value_and_grad(theta.astype(np.float64, copy=False), Xb, yb)
                 loss = float(loss)
                 g = np.asarray(g)
@@ -429,7 +445,7 @@ def train(
         path=np.array(path, dtype=np.float64) if record_path else None,
         diverged_at=diverged_at,
         wall_time=wall,
-        examples_seen=sum(
+        examples_seen=B * len(batch_losses) if replacement else sum(
             min(B, n - (i % per_epoch) * B) for i in range(len(batch_losses))
         ),
         metric_name=metric_name,
