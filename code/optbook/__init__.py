@@ -8,8 +8,15 @@ Subpackages and modules:
 - :mod:`optbook.style` -- one color per optimizer for the whole book;
 - :mod:`optbook.plotting` -- contours, trajectories, loss curves, animations;
 - :mod:`optbook.explorer` -- ipywidgets explorers with a static fallback;
-- :mod:`optbook.data`, :mod:`optbook.models` -- bundled data sets and models
-  with hand-written gradients;
+- :mod:`optbook.data` -- scikit-learn's bundled data sets (seeded splits,
+  standardised on the training part) and seeded synthetic generators;
+- :mod:`optbook.models` -- linear, logistic and softmax regression and a small
+  MLP, with hand-written gradients checked by finite differences;
+- :mod:`optbook.train` -- one loop for batch, stochastic and mini-batch descent;
+- :mod:`optbook.schedules` -- learning-rate schedules for every optimizer;
+- :mod:`optbook.gradient_stats` -- the mini-batch gradient's variance, measured
+  and predicted;
+- :mod:`optbook.lr_range` -- the learning-rate range test;
 - :mod:`optbook.newton` -- Newton's method, for exact minima to measure against.
 """
 
