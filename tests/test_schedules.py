@@ -110,6 +110,15 @@ def test_bad_arguments_name_the_parameter(make, match):
         make()
 
 
+def test_past_t_max_pytorch_cosine_climbs_back_while_ours_stays_at_the_floor():
+    ours = sch.values(sch.cosine(0.1, 20, 0.001), 41)
+    theirs = _torch_rates(
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=20, eta_min=0.001), 0.1, 41)
+    np.testing.assert_allclose(ours[:21], theirs[:21], rtol=1e-10)
+    np.testing.assert_allclose(ours[21:], 0.001)
+    assert theirs[40] == pytest.approx(0.1, rel=1e-6)  # back at the top after 2 T_max
+
+
 def test_repr_is_readable():
     assert repr(sch.linear_warmup(sch.cosine(0.1, 100), 5)) == (
         "linear_warmup(cosine(lr=0.1, total=100, min_lr=0), warmup=5)"

@@ -296,8 +296,10 @@ def cosine(lr: float, total: int, min_lr: float = 0.0) -> Schedule:
     r"""Cosine annealing from ``lr`` to ``min_lr`` in ``total`` updates (Loshchilov, Hutter 2017).
 
     :math:`\eta_t = \eta_{min} + \tfrac12(\eta - \eta_{min})(1 + \cos(\pi\,(t-1)/T))`
-    for :math:`t \le T`, and :math:`\eta_{min}` afterwards. This is PyTorch's
-    ``CosineAnnealingLR`` with ``T_max = T`` at its counter :math:`t-1`.
+    for :math:`t \le T`, and :math:`\eta_{min}` afterwards. For :math:`t \le T + 1`
+    this is PyTorch's ``CosineAnnealingLR`` with ``T_max = T`` at its counter
+    :math:`t-1`. Stepped past ``T_max``, PyTorch's rate climbs back up the
+    cosine (period :math:`2T`); ours stays at :math:`\eta_{min}`.
     """
     lr = check_positive("lr", lr)
     min_lr = check_nonnegative("min_lr", min_lr)
