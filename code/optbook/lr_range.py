@@ -65,7 +65,6 @@ stops closer to it (``tests/test_lr_range.py`` checks both).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +72,7 @@ import numpy as np
 
 from .run import BLOWUP, make_optimizer
 from .style import optimizer_name
+from .train import _check_int, _value_and_grad
 
 __all__ = ["RULES", "LRRangeResult", "lr_range_test"]
 
@@ -145,21 +145,6 @@ def _check_positive_float(name: str, value: Any) -> float:
     if not (math.isfinite(v) and v > 0):
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return v
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _value_and_grad(model: Any) -> Callable[..., tuple[float, np.ndarray]]:
-    vg = getattr(model, "value_and_grad", None)
-    if vg is not None:
-        return vg
-    if hasattr(model, "value") and hasattr(model, "grad"):
-        return lambda th, X, y: (model.value(th, X, y), model.grad(th, X, y))
-    raise ValueError("model needs value_and_grad(theta, X, y), or value and grad methods")
 
 
 def lr_range_test(
