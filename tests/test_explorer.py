@@ -178,3 +178,31 @@ def test_slider_description_is_an_alias_of_label() -> None:
     s = Slider(-7.5, 7.5, value=-7.0, step=0.5, description="x₀")
     assert s.label == "x₀"
     assert s.make_widget("start_x").description == "x₀"
+
+
+class _Widget7Box:
+    """Stands in for an ipywidgets 7 widget: no _repr_mimebundle_, a _model_id."""
+
+    _model_id = "abc123"
+
+    def __repr__(self):
+        return "VBox(children=())"
+
+
+def test_widget_view_of_an_ipywidgets_7_widget_is_built_from_its_model_id():
+    from optbook.explorer import widget_view_bundle
+
+    bundle = widget_view_bundle(_Widget7Box())
+    assert bundle[WIDGET_MIME] == {"version_major": 2, "version_minor": 0, "model_id": "abc123"}
+    assert bundle["text/plain"] == "VBox(children=())"
+    with pytest.raises(ValueError, match="not an ipywidgets widget"):
+        widget_view_bundle(object())
+
+
+def test_explorer_bundle_with_an_ipywidgets_7_widget():
+    ex = explorer(counting_draw([]), {"a": Slider(0.0, 1.0, 0.5, 0.1)},
+                  fallback_values={"a": [0.0, 1.0]})
+    ex.widget = _Widget7Box()
+    bundle = ex._repr_mimebundle_()
+    assert bundle[WIDGET_MIME]["model_id"] == "abc123"
+    assert "<img" in bundle["text/html"] and bundle["text/plain"] == repr(ex)

@@ -231,6 +231,32 @@ def test_torch_is_a_test_only_dependency():
     assert "torch" not in deps, "optbook must not depend on torch"
 
 
+def test_package_declares_every_third_party_import():
+    """pip install optbook (Colab) must bring what optbook imports: no undeclared deps."""
+    import ast
+    import sys
+
+    with (ROOT / "code" / "pyproject.toml").open("rb") as fh:
+        declared = {requirement_name(d) for d in tomllib.load(fh)["project"]["dependencies"]}
+    # import name -> distribution name
+    distribution = {"sklearn": "scikit-learn", "IPython": "ipython", "PIL": "pillow"}
+    imported = set()
+    for path in (ROOT / "code" / "optbook").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {
+        name for name in imported
+        if name not in sys.stdlib_module_names and name not in {"optbook", "__future__"}
+    }
+    missing = sorted(
+        distribution.get(n, n) for n in third_party if distribution.get(n, n) not in declared
+    )
+    assert not missing, f"code/pyproject.toml does not declare: {missing}"
+
+
 # --------------------------------------------------------------------------- (f) commands
 def test_readme_holds_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -358,10 +358,34 @@ class Explorer:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any
                           ) -> dict[str, Any]:
         """The widget view, the static fallback (``text/html``) and ``text/plain``."""
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle = widget_view_bundle(self.widget, include=include, exclude=exclude)
         bundle["text/html"] = self.fallback_html()
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+#: The mime type of a live widget view (ipywidgets 7 and 8).
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_view_bundle(widget: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """The mime bundle of a widget's live view, for ipywidgets 8 and 7.
+
+    ipywidgets 8 widgets have ``_repr_mimebundle_``. ipywidgets 7 (what Google
+    Colab ships) only has ``_ipython_display_``, which publishes the same
+    widget-view message itself; here it is built from the widget's model id,
+    exactly as ipywidgets 7 does, so that an explorer works on both.
+    """
+    method = getattr(widget, "_repr_mimebundle_", None)
+    if method is not None:
+        return dict(method(include=include, exclude=exclude) or {})
+    model_id = getattr(widget, "_model_id", None) or getattr(widget, "model_id", None)
+    if model_id is None:
+        raise ValueError(f"{widget!r} is not an ipywidgets widget: it has no model id")
+    return {
+        "text/plain": repr(widget),
+        WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": model_id},
+    }
 
 
 def _combos(values: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
