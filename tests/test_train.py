@@ -6,10 +6,13 @@ handling and input errors. The model here is a tiny least-squares model written
 in the test, so that these tests check the loop and nothing else.
 """
 
+import math
 import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optbook import schedules
 from optbook.optimizers import ALL_OPTIMIZERS, SGD, Adam, GradientNoise
@@ -255,3 +258,218 @@ def test_model_and_optimizer_errors(problem):
     used.step(np.zeros(1), np.ones(1))
     with pytest.raises(ValueError, match="already taken 1 steps"):
         train(problem, used)
+
+
+# --------------------------------------------------------------------------
+# bookkeeping properties (hypothesis) and the edge cases they found
+# --------------------------------------------------------------------------
+class Spy(LeastSquares):
+    """LeastSquares that records the rows of every mini-batch it is asked for.
+
+    Column 0 of X holds the row number, so a batch names its own rows.
+    """
+
+    def __init__(self, n, d=2, seed=0):
+        rng = np.random.default_rng(seed)
+        X = np.column_stack([np.arange(n), rng.normal(size=(n, d))])
+        super().__init__(X, rng.normal(size=n))
+        self.batches = []
+
+    def value_and_grad(self, theta, X=None, y=None):
+        if X is not None:
+            self.batches.append(X[:, 0].astype(int).tolist())
+        return super().value_and_grad(theta, X, y)
+
+
+PROPS = settings(deadline=None, max_examples=60, derandomize=True, database=None)
+
+
+@PROPS
+@given(n=st.integers(1, 23), data=st.data())
+def test_every_epoch_visits_every_row_once_in_batches_of_b(n, data):
+    B = data.draw(st.integers(1, n), label="B")
+    epochs = data.draw(st.integers(1, 3), label="epochs")
+    shuffle = data.draw(st.booleans(), label="shuffle")
+    drop_last = data.draw(st.booleans(), label="drop_last")
+    model = Spy(n)
+    res = train(model, SGD(lr=1e-3), epochs=epochs, batch_size=B, shuffle=shuffle,
+                drop_last=drop_last, seed=data.draw(st.integers(0, 99), label="seed"))
+    per = updates_per_epoch(n, B, drop_last)
+    assert res.n_updates == len(model.batches) == epochs * per
+    for e in range(epochs):
+        batches = model.batches[e * per:(e + 1) * per]
+        rows = [r for b in batches for r in b]
+        assert len(rows) == len(set(rows))  # no row twice within an epoch
+        if drop_last:
+            assert all(len(b) == B for b in batches) and len(rows) == per * B
+        else:
+            assert sorted(rows) == list(range(n))  # every row exactly once
+            assert [len(b) for b in batches[:-1]] == [B] * (per - 1)
+        if not shuffle:
+            assert rows == list(range(len(rows)))
+    assert res.examples_seen == sum(len(b) for b in model.batches)
+
+
+@PROPS
+@given(n=st.integers(1, 23), data=st.data())
+def test_with_replacement_every_batch_has_b_rows_and_drop_last_plays_no_part(n, data):
+    B = data.draw(st.integers(1, n), label="B")
+    drop_last = data.draw(st.booleans(), label="drop_last")
+    model = Spy(n)
+    res = train(model, SGD(lr=1e-3), epochs=2, batch_size=B, replacement=True,
+                drop_last=drop_last, seed=3)
+    # the docstring: "shuffle and drop_last then play no part"
+    assert res.updates_per_epoch == updates_per_epoch(n, B)
+    assert res.n_updates == 2 * updates_per_epoch(n, B)
+    assert all(len(b) == B for b in model.batches)
+    assert res.examples_seen == res.n_updates * B
+    same = train(Spy(n), SGD(lr=1e-3), epochs=2, batch_size=B, replacement=True, seed=3)
+    np.testing.assert_array_equal(res.theta, same.theta)
+
+
+@PROPS
+@given(n=st.integers(2, 23), data=st.data())
+def test_checkpoints_and_stopping(n, data):
+    B = data.draw(st.integers(1, n), label="B")
+    epochs = data.draw(st.integers(1, 3), label="epochs")
+    eval_every = data.draw(st.one_of(st.none(), st.integers(1, 7)), label="eval_every")
+    max_updates = data.draw(st.one_of(st.none(), st.integers(1, 40)), label="max_updates")
+    model = Spy(n)
+    res = train(model, SGD(lr=1e-3), epochs=epochs, batch_size=B, eval_every=eval_every,
+                max_updates=max_updates, record_path=True, eval_data=(model.X, model.y))
+    per = updates_per_epoch(n, B)
+    T = epochs * per if max_updates is None else min(epochs * per, max_updates)
+    assert res.n_updates == T and not res.diverged
+    expected = {0, T} | {t for t in range(1, T + 1) if t % per == 0}
+    if eval_every:
+        expected |= set(range(0, T + 1, eval_every))
+    assert res.checkpoints.tolist() == sorted(expected)
+    assert res.path.shape == (T + 1, model.dim)
+    np.testing.assert_array_equal(res.theta, res.path[-1])
+    for c, loss, test in zip(res.checkpoints, res.train_losses, res.test_losses, strict=True):
+        assert loss == model.value(res.path[c]) == test
+    np.testing.assert_array_equal(res.epoch_train_losses,
+                                  res.train_losses[res.checkpoints % per == 0])
+
+
+@PROPS
+@given(lr=st.floats(0.5, 30.0), blowup=st.sampled_from([1e2, 1e4, 1e8]), data=st.data())
+def test_a_run_either_ends_below_the_blowup_or_is_rolled_back(problem, lr, blowup, data):
+    B = data.draw(st.sampled_from([1, 7, 10, 103]), label="B")
+    max_updates = data.draw(st.one_of(st.none(), st.integers(1, 60)), label="max_updates")
+    eval_every = data.draw(st.one_of(st.none(), st.integers(1, 5)), label="eval_every")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = train(problem, SGD(lr=lr), epochs=6, batch_size=B, shuffle=False, blowup=blowup,
+                    max_updates=max_updates, eval_every=eval_every, record_path=True,
+                    eval_data=(problem.X, problem.y))
+    np.testing.assert_array_equal(res.theta, res.path[-1])
+    assert np.all(res.train_losses <= blowup) and np.all(np.isfinite(res.test_losses))
+    assert len(res.batch_losses) == len(res.lrs) == res.n_updates
+    if res.diverged:
+        assert res.n_updates == res.diverged_at == len(res.path)
+        assert res.checkpoints[-1] < res.diverged_at
+    else:
+        # the final iterate is a checkpoint, and its loss is within the threshold
+        assert res.checkpoints[-1] == res.n_updates == len(res.path) - 1
+        assert res.train_losses[-1] == problem.value(res.theta) <= blowup
+
+
+def test_max_updates_on_a_diverged_iterate_reports_divergence(problem):
+    # found by the property above: a run stopped by max_updates at an iterate whose loss
+    # is beyond the threshold used to end "finished", keeping that iterate, without a
+    # final checkpoint
+    free = train(problem, SGD(lr=3.0), epochs=5, batch_size=10, shuffle=False, blowup=1e30,
+                 record_path=True)
+    t = int(np.argmax([problem.value(th) > 1e4 for th in free.path]))
+    assert t > 1 and t % 11 != 0  # within an epoch
+    res = train(problem, SGD(lr=3.0), epochs=5, batch_size=10, shuffle=False, blowup=1e4,
+                max_updates=t)
+    assert res.diverged and res.diverged_at == t
+    np.testing.assert_array_equal(res.theta, free.path[t - 1])
+
+
+def test_replacement_with_the_whole_set_is_not_labelled_full_batch(problem):
+    res = train(problem, SGD(lr=0.01), batch_size=103, replacement=True)
+    assert res.label == "SGD, B = 103"
+    assert train(problem, SGD(lr=0.01), batch_size=103).label == "SGD, full batch"
+
+
+def test_progress_estimate_counts_only_the_epochs_max_updates_allows(problem, capsys):
+    # a huge epochs with a small max_updates is a short run: no progress bar
+    train(problem, SGD(lr=0.01), epochs=10**9, max_updates=3)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("schedule", [lambda t: math.nan, lambda t: -0.1, lambda t: math.inf,
+                                      lambda t: "0.1"])
+def test_a_schedule_returning_a_bad_rate_names_lr_schedule(problem, schedule):
+    with pytest.raises(ValueError, match="lr_schedule"):
+        train(problem, SGD(lr=0.01), epochs=2, batch_size=10, lr_schedule=schedule)
+
+
+def test_a_schedule_may_decay_to_zero(problem):
+    res = train(problem, SGD(lr=0.01), epochs=1, batch_size=10, lr_schedule=lambda t: 0.0)
+    np.testing.assert_array_equal(res.theta, problem.start)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(dtype=np.complex128), "dtype must be float32 or float64"),
+        (dict(dtype=np.int64), "dtype must be float32 or float64"),
+        (dict(dtype=np.float16), "dtype must be float32 or float64"),
+        (dict(blowup=math.nan), "blowup must be"),
+        (dict(blowup=-1.0), "blowup must be"),
+        (dict(blowup="big"), "blowup must be"),
+        (dict(seed=None), "seed must be an integer >= 0"),
+        (dict(seed=-1), "seed must be an integer >= 0"),
+        (dict(seed=1.5), "seed must be an integer >= 0"),
+        (dict(start=np.array([1j, 0, 0, 0])), "start must be an array of real numbers"),
+        (dict(start=np.array([None, 0, 0, 0])), "start must be an array of real numbers"),
+        (dict(start=np.array([np.nan, 0, 0, 0])), "start"),
+        (dict(drop_last="no"), "drop_last must be True or False"),
+        (dict(record_path=1), "record_path must be True or False"),
+        (dict(eval_data=(np.ones((3, 4)), np.ones(2))), "one target per row"),
+        (dict(dtype="garbage"), "dtype must be float32 or float64"),
+        (dict(dtype=None), "dtype must be float32 or float64"),
+    ],
+)
+def test_more_bad_arguments_name_the_parameter(problem, kwargs, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ValueError, not a ComplexWarning first
+        with pytest.raises(ValueError, match=match):
+            train(problem, SGD(lr=0.01), batch_size=10, **kwargs)
+
+
+def test_train_leaves_the_callers_arrays_alone(problem):
+    X, y, start = problem.X.copy(), problem.y.copy(), np.ones(4)
+    model = LeastSquares(X, y)
+    for kw in (dict(), dict(replacement=True), dict(shuffle=False, dtype=np.float32)):
+        train(model, Adam(lr=0.1), epochs=2, batch_size=10, start=start, record_path=True,
+              eval_data=(X, y), **kw)
+    np.testing.assert_array_equal(X, problem.X)
+    np.testing.assert_array_equal(y, problem.y)
+    np.testing.assert_array_equal(start, np.ones(4))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_divergence_of_every_model_is_silent(dtype):
+    from optbook.data import digits, linear_regression_data
+    from optbook.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
+
+    d = digits(seed=0)
+    X, y = d.X_train[:200], d.y_train[:200]
+    reg = linear_regression_data(n=200, d=5, seed=0)
+    models = [LinearRegression(reg.X_train, reg.y_train),
+              LogisticRegression(X, (y == 3).astype(float)),
+              SoftmaxRegression(X, y, n_classes=10),
+              MLP(X, y, hidden=(8,), n_classes=10),
+              MLP(X, y, hidden=(8, 8), activation="relu", n_classes=10)]
+    for model in models:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            res = train(model, SGD(lr=1e8), epochs=3, batch_size=16, dtype=dtype, blowup=1e6,
+                        eval_data=(model.X, model.y), record_path=True)
+        assert res.diverged, model.name
+        assert np.all(np.isfinite(res.theta)) and res.theta.dtype == dtype

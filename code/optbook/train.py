@@ -58,6 +58,43 @@ def _check_int(name: str, value: Any, minimum: int = 1) -> int:
     return int(value)
 
 
+def _check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_blowup(blowup: Any) -> float:
+    if isinstance(blowup, bool) or not isinstance(blowup, int | float | np.integer | np.floating):
+        raise ValueError(f"blowup must be a number > 0, got {blowup!r}")
+    if not float(blowup) > 0:  # also rejects NaN
+        raise ValueError(f"blowup must be a number > 0, got {blowup!r}")
+    return float(blowup)
+
+
+def _check_dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = np.dtype(object)
+    if dtype is None or dt.type not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+    return dt
+
+
+def _check_start(theta0: Any, dim: int | None, dtype: Any = np.float64) -> np.ndarray:
+    """A copy of ``theta0`` as a ``dtype`` vector of length ``dim`` (real numbers only)."""
+    arr = np.asarray(theta0)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"start must be an array of real numbers, got dtype {arr.dtype}")
+    theta = np.array(arr, dtype=dtype)
+    if dim is None:
+        dim = theta.size
+    if theta.shape != (dim,):
+        raise ValueError(f"start must have shape ({dim},), got {theta.shape}")
+    return theta
+
+
 def updates_per_epoch(n: int, batch_size: int | None = None, drop_last: bool = False) -> int:
     r"""Updates per epoch: :math:`\lceil n/B \rceil`, :math:`\lfloor n/B \rfloor` if ``drop_last``.
 
@@ -182,6 +219,7 @@ class _Progress:
     """A one-line text bar on stdout (never stderr: the book treats stderr as a warning)."""
 
     def __init__(self, label: str, epochs: int, mode: bool | None):
+        # epochs: the number the run can take (max_updates may stop it sooner)
         self.label, self.epochs, self.mode = label, epochs, mode
         self.shown = False
         self.start = time.perf_counter()
@@ -247,10 +285,14 @@ def train(
     replacement:
         draw each batch as :math:`B` rows chosen independently and uniformly
         (with replacement) from ``np.random.default_rng(seed)``; ``shuffle``
-        and ``drop_last`` then play no part, and every batch has :math:`B` rows.
+        and ``drop_last`` then play no part, every batch has :math:`B` rows
+        and an epoch has :math:`\lceil n/B \rceil` updates.
+    seed:
+        an integer >= 0, the seed of all the sampling.
     lr_schedule:
         :math:`t \mapsto \eta_t`, e.g. from :mod:`optbook.schedules`; before
         update :math:`t` (counted from 1 across epochs) it sets ``optimizer.lr``.
+        Each rate must be a finite number >= 0 (else ``ValueError``).
     start:
         :math:`\theta_0` (copied); default ``model.start``.
     eval_data:
@@ -258,7 +300,8 @@ def train(
     eval_every:
         also evaluate every ``eval_every`` updates (default: only at epoch ends).
     max_updates:
-        stop after this many updates, even within an epoch.
+        stop after this many updates, even within an epoch. The last iterate is
+        then a checkpoint too (and the run has diverged if its loss is bad).
     drop_last:
         skip the last, smaller batch of an epoch when :math:`B` does not divide :math:`n`.
     record_path:
@@ -273,9 +316,11 @@ def train(
         exceeds ``blowup``. The loop then stops, no warning is emitted, and
         ``theta`` is the last good iterate :math:`\theta_{t-1}`.
     dtype:
-        dtype of :math:`\theta` and the gradients handed to the optimizer.
+        dtype of :math:`\theta` and the gradients handed to the optimizer:
+        ``np.float32`` or ``np.float64``.
     label:
-        a name for legends; default ``"SGD, B = 50"`` or ``"SGD, full batch"``.
+        a name for legends; default ``"SGD, B = 50"`` or ``"SGD, full batch"``
+        (a batch of all :math:`n` rows drawn with replacement is ``"SGD, B = n"``).
     """
     X, y = getattr(model, "X", None), getattr(model, "y", None)
     if X is None or y is None:
@@ -285,14 +330,18 @@ def train(
     epochs = _check_int("epochs", epochs)
     if batch_size is not None:
         _check_int("batch_size", batch_size)
-    per_epoch = updates_per_epoch(n, batch_size, drop_last)
+    shuffle = _check_bool("shuffle", shuffle)
+    replacement = _check_bool("replacement", replacement)
+    drop_last = _check_bool("drop_last", drop_last)
+    record_path = _check_bool("record_path", record_path)
+    seed = _check_int("seed", seed, 0)
+    blowup = _check_blowup(blowup)
+    dtype = _check_dtype(dtype)
+    # with replacement every batch has B rows: there is no short batch to drop
+    per_epoch = updates_per_epoch(n, batch_size, drop_last and not replacement)
     B = n if batch_size is None else int(batch_size)
     if per_epoch == 0:  # pragma: no cover - drop_last with B <= n always gives >= 1
         raise ValueError("an epoch has no updates")
-    if not isinstance(shuffle, bool):
-        raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
-    if not isinstance(replacement, bool):
-        raise ValueError(f"replacement must be True or False, got {replacement!r}")
     if eval_every is not None:
         eval_every = _check_int("eval_every", eval_every)
     if max_updates is not None:
@@ -303,21 +352,23 @@ def train(
         if not (isinstance(eval_data, tuple | list) and len(eval_data) == 2):
             raise ValueError("eval_data must be a pair (X_test, y_test)")
         X_test, y_test = eval_data
+        if np.ndim(X_test) < 1 or np.ndim(y_test) < 1 or len(X_test) != len(y_test):
+            raise ValueError(
+                f"eval_data must be a pair (X_test, y_test) with one target per row: got "
+                f"X_test of shape {np.shape(X_test)} and y_test of shape {np.shape(y_test)}"
+            )
     opt = make_optimizer(optimizer)
     name = optimizer_name(opt)
     if lr_schedule is not None and not hasattr(opt, "lr"):
         raise ValueError(f"lr_schedule needs an optimizer with an lr attribute; {name} has none")
     hyper = dict(getattr(opt, "hyperparameters", {}) or {})
     if label is None:
-        label = f"{name}, full batch" if B == n else f"{name}, B = {B}"
+        label = f"{name}, full batch" if B == n and not replacement else f"{name}, B = {B}"
 
     theta0 = getattr(model, "start", None) if start is None else start
     if theta0 is None:
         raise ValueError("start is required: the model has no default start")
-    theta = np.array(theta0, dtype=dtype)
-    dim = getattr(model, "dim", theta.size)
-    if theta.shape != (dim,):
-        raise ValueError(f"start must have shape ({dim},), got {theta.shape}")
+    theta = _check_start(theta0, getattr(model, "dim", None), dtype)
     has_metric = hasattr(model, "metric")
     metric_name = getattr(model, "metric_name", "") if has_metric else ""
 
@@ -350,7 +401,8 @@ def train(
                 te_m.append(float(model.metric(th, X_test, y_test)))
         return True
 
-    bar = _Progress(label, epochs, progress)
+    planned = epochs if max_updates is None else min(epochs, -(-max_updates // per_epoch))
+    bar = _Progress(label, planned, progress)
     rng = np.random.default_rng(seed)
     t = 0
     began = time.perf_counter()
@@ -385,7 +437,15 @@ def train(
                     break
                 t += 1
                 if lr_schedule is not None:
-                    opt.lr = lr_schedule(t)
+                    rate = lr_schedule(t)
+                    if isinstance(rate, bool) or not isinstance(
+                        rate, int | float | np.integer | np.floating
+                    ) or not 0 <= rate < math.inf:
+                        raise ValueError(
+                            f"lr_schedule must return a finite number >= 0, got {rate!r} "
+                            f"at t = {t}"
+                        )
+                    opt.lr = rate
                 lrs.append(float(getattr(opt, "lr", math.nan)))
                 batch_losses.append(loss)
                 prev[...] = theta
@@ -406,6 +466,8 @@ def train(
             if diverged_at is not None or (max_updates is not None and t >= max_updates):
                 break
             bar.update(epoch, tr_l[-1])
+        if diverged_at is None and cps[-1] != t and not checkpoint(t):
+            diverged_at = t  # stopped by max_updates within an epoch at a bad iterate
         if diverged_at is not None:
             # roll back to the last good iterate theta_{t-1}
             theta[...] = prev
@@ -416,8 +478,6 @@ def train(
                     if len(values) == len(cps):
                         values.pop()
                 cps.pop()
-        elif cps[-1] != t:
-            checkpoint(t)  # stopped by max_updates within an epoch
     bar.close()
     wall = time.perf_counter() - began
 
