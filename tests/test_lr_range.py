@@ -167,3 +167,43 @@ def test_bad_model_or_optimizer(regression) -> None:
     used.step(np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match="fresh"):
         lr_range_test(regression, used)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"start": np.zeros(10) + 0j}, "start must be an array of real numbers"),
+        ({"start": np.zeros(3)}, r"start must have shape \(11,\)"),
+        ({"blowup": math.nan}, "blowup must be a number > 0"),
+        ({"blowup": 0.0}, "blowup must be a number > 0"),
+        ({"blowup": -1.0}, "blowup must be a number > 0"),
+    ],
+)
+def test_bad_start_and_blowup_name_the_argument(regression, kwargs, match) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ValueError, not a ComplexWarning first
+        with pytest.raises(ValueError, match=match):
+            lr_range_test(regression, SGD, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"batch_size": 50, "lr_max": 10.0},  # stops on rule (3): the last loss has no update
+        {"batch_size": None, "lr_max": 1e4, "smoothing": 0.0, "stop_factor": 1e300},  # |θ|
+        {"batch_size": 50, "lr_max": 1e-2},  # runs to the end
+    ],
+)
+def test_the_record_counts_the_updates_taken(regression, kwargs) -> None:
+    opt = SGD(lr=1.0)
+    start = np.ones(regression.dim)
+    r = lr_range_test(regression, opt, lr_min=1e-3, n_updates=200, start=start, **kwargs)
+    np.testing.assert_array_equal(start, np.ones(regression.dim))  # the caller's start
+    taken = opt.t
+    assert (r.stopped_at if r.stopped else r.n_updates) == taken
+    assert f"{taken} updates" in repr(r)
+    # every loss ℓ_k is recorded at θ_{k-1}; update k was taken unless rule (3) stopped there
+    assert len(r.lrs) == len(r.losses) == len(r.smoothed)
+    assert len(r.lrs) in (taken, taken + 1)
+    if r.stopped:
+        assert r.stop_lr == r.lrs[taken - 1]

@@ -72,7 +72,7 @@ import numpy as np
 
 from .run import BLOWUP, make_optimizer
 from .style import optimizer_name
-from .train import _check_int, _value_and_grad
+from .train import _check_blowup, _check_int, _check_start, _value_and_grad
 
 __all__ = ["RULES", "LRRangeResult", "lr_range_test"]
 
@@ -87,12 +87,15 @@ class LRRangeResult:
     Attributes
     ----------
     lrs:
-        ``(K,)`` the rate :math:`\eta_k` of each update taken, eq. (1).
+        the rate :math:`\eta_k` of update :math:`k`, eq. (1), for every recorded
+        loss (``K`` of them if the test ran to the end). When rule (3) stops the
+        test at :math:`\ell_k`, update :math:`k` itself is not taken: the record
+        then has one point more than the updates taken (``stopped_at``).
     losses:
-        ``(K,)`` the loss :math:`\ell_k` of update :math:`k`'s mini-batch at
+        the loss :math:`\ell_k` of update :math:`k`'s mini-batch at
         :math:`\theta_{k-1}` (before the update).
     smoothed:
-        ``(K,)`` the bias-corrected moving average :math:`\hat s_k`, eq. (2).
+        the bias-corrected moving average :math:`\hat s_k`, eq. (2).
     best_lr, best_loss:
         the rate and the smoothed loss at the lowest point of the curve
         (after the warm-up of the average).
@@ -131,10 +134,15 @@ class LRRangeResult:
         """Whether the test stopped before ``n_updates`` (blow-up or divergence)."""
         return self.stopped_at is not None
 
+    @property
+    def updates_taken(self) -> int:
+        """The number of updates the test took (``stopped_at`` if it stopped early)."""
+        return self.stopped_at if self.stopped_at is not None else len(self.lrs)
+
     def __repr__(self) -> str:
         end = (f"stopped at η = {self.stop_lr:.3g} (update {self.stopped_at})"
                if self.stopped else "ran to the end")
-        return (f"LRRangeResult({self.optimizer}, B = {self.batch_size}, {len(self.lrs)} "
+        return (f"LRRangeResult({self.optimizer}, B = {self.batch_size}, {self.updates_taken} "
                 f"updates, {end}; suggested η = {self.suggested_lr:.3g} by {self.rule!r})")
 
 
@@ -198,7 +206,7 @@ def lr_range_test(
     start:
         :math:`\theta_0`; default ``model.start``.
     blowup:
-        the test has diverged when :math:`\max_i|\theta_i|` or a loss exceeds it.
+        the test has diverged when :math:`\max_i|\theta_i|` or a loss exceeds it (> 0).
     """
     lr_min = _check_positive_float("lr_min", lr_min)
     lr_max = _check_positive_float("lr_max", lr_max)
@@ -216,6 +224,7 @@ def lr_range_test(
         raise ValueError(f"stop_factor must be > 1, got {stop_factor!r}")
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    blowup = _check_blowup(blowup)
 
     X, y = getattr(model, "X", None), getattr(model, "y", None)
     if X is None or y is None:
@@ -234,7 +243,7 @@ def lr_range_test(
     theta0 = getattr(model, "start", None) if start is None else start
     if theta0 is None:
         raise ValueError("start is required: the model has no default start")
-    theta = np.array(theta0, dtype=np.float64)
+    theta = _check_start(theta0, getattr(model, "dim", None))
 
     schedule = lr_min * (lr_max / lr_min) ** (np.arange(K) / (K - 1))  # (1)
     rng = np.random.default_rng(seed)
