@@ -1,5 +1,8 @@
 """The models' losses, gradients and Hessians, and the bundled data loaders."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -526,3 +529,55 @@ def test_softmax_is_flat_along_a_common_bias_shift(small):
         assert model.value(theta + 2.5 * shift) == pytest.approx(model.value(theta), rel=1e-13)
         assert abs(model.grad(theta) @ shift) <= 1e-14
         assert np.linalg.norm(model.hessian(theta) @ shift) <= 1e-14
+
+
+def test_bad_dtypes_raise_value_error_not_a_warning(small, regression):
+    # complex data used to be cast to real with a ComplexWarning (the imaginary part
+    # dropped), huge float labels to overflow in the cast to int with a RuntimeWarning,
+    # and strings or objects to be parsed as numbers
+    X, y = small.X_train, small.y_train
+    Xr, yr = regression.X_train, regression.y_train
+    bad_cases = [
+        (lambda: LinearRegression(Xr + 1j, yr), "X"),
+        (lambda: LinearRegression(Xr, yr + 1j), "y"),
+        (lambda: LinearRegression(Xr.astype(str), yr), "X"),
+        (lambda: LinearRegression(Xr.astype(object), yr), "X"),
+        (lambda: LinearRegression(Xr, yr.astype(str)), "y"),
+        (lambda: LinearRegression(Xr, yr, l2=True), "l2"),
+        (lambda: LinearRegression(Xr, yr, l2="0.1"), "l2"),
+        (lambda: LinearRegression(Xr, yr, l2=1j), "l2"),
+        (lambda: SoftmaxRegression(X + 0j, y), "X"),
+        (lambda: SoftmaxRegression(X, y * 1e20 + 0.0), "y"),
+        (lambda: SoftmaxRegression(X, np.where(y == 2, 2.0**70, y)), "y"),
+        (lambda: MLP(X, y.astype(float) * 1e30), "y"),
+        (lambda: LogisticRegression(X + 0j, (y == 1).astype(float)), "X"),
+        (lambda: SoftmaxRegression(X, y).value(np.zeros(15), X + 0j, y), "X"),
+        (lambda: LinearRegression(Xr, yr).predict(np.zeros(6), Xr + 0j), "X"),
+    ]
+    wrong = []
+    for i, (make, name) in enumerate(bad_cases):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                make()
+                wrong.append((i, "accepted"))
+            except ValueError as exc:
+                if not re.search(rf"\b{name}\b", str(exc)):
+                    wrong.append((i, str(exc)))
+            except Exception as exc:  # a warning turned error, or a TypeError
+                wrong.append((i, repr(exc)))
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_models_do_not_modify_the_callers_arrays(small):
+    X, y = small.X_train.copy(), small.y_train.copy()
+    for model in (SoftmaxRegression(X, y, l2=0.1), MLP(X, y, hidden=(5,), l2=0.1),
+                  MLP(X, y, hidden=(5, 4), activation="relu")):
+        theta = model.start + 0.1
+        before = theta.copy()
+        model.value_and_grad(theta, X[:10], y[:10])
+        model.predict_proba(theta, X)
+        model.metric(theta)
+        np.testing.assert_array_equal(theta, before)
+    np.testing.assert_array_equal(X, small.X_train)
+    np.testing.assert_array_equal(y, small.y_train)

@@ -33,6 +33,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from .optimizers._base import check_nonnegative
+
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "SoftmaxRegression"]
 
 
@@ -42,12 +44,24 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _real_array(value: object, name: str, what: str) -> np.ndarray:
+    """``value`` as a float64 array; only bool, integer and float data are accepted.
+
+    Complex numbers (whose imaginary part a cast would drop with a warning),
+    strings and objects raise ``ValueError`` naming ``name``.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be {what} of real numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be {what} of real numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
 def _features(X: object, name: str = "X", n_features: int | None = None) -> np.ndarray:
     """``X`` as a finite float64 matrix with at least one row (and ``n_features`` columns)."""
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a 2-D array of real numbers: {exc}") from None
+    arr = _real_array(X, name, "a 2-D array")
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (n, d), got shape {arr.shape}")
     if arr.shape[0] == 0:
@@ -62,10 +76,7 @@ def _features(X: object, name: str = "X", n_features: int | None = None) -> np.n
 
 
 def _real_targets(y: object, n: int) -> np.ndarray:
-    try:
-        arr = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y must be a 1-D array of real numbers: {exc}") from None
+    arr = _real_array(y, "y", "a 1-D array")
     if arr.shape != (n,):
         raise ValueError(f"y must have shape ({n},) (one target per row of X), got {arr.shape}")
     if not np.isfinite(arr).all():
@@ -95,9 +106,13 @@ def _class_labels(y: object, n: int, n_classes: int | None) -> np.ndarray:
     elif arr.dtype.kind in "bf":
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
             raise ValueError("y must contain integer class labels, got non-finite values")
-        labels = arr.astype(np.intp)
+        with np.errstate(invalid="ignore"):  # labels beyond the integer range
+            labels = arr.astype(np.intp)
         if not np.array_equal(labels, arr):
-            raise ValueError("y must contain integer class labels 0, 1, ..., got non-integers")
+            raise ValueError(
+                "y must contain integer class labels 0, 1, ..., got non-integers or values "
+                "beyond the integer range"
+            )
     else:
         raise ValueError(f"y must contain integer class labels, got dtype {arr.dtype}")
     if labels.min() < 0:
@@ -111,13 +126,9 @@ def _class_labels(y: object, n: int, n_classes: int | None) -> np.ndarray:
 
 
 def _check_l2(l2: object) -> float:
-    try:
-        value = float(l2)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"l2 must be a number >= 0, got {l2!r}") from None
-    if not value >= 0 or not np.isfinite(value):
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    return value
+    """λ as a float: a finite real number >= 0 (not a bool or a string), as the optimizers'
+    hyperparameters are checked."""
+    return check_nonnegative("l2", l2)
 
 
 def _n_classes(n_classes: object, labels: np.ndarray) -> int:
