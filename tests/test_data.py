@@ -1,5 +1,8 @@
 """The data loaders and the synthetic generators of optbook.data."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -268,3 +271,52 @@ def test_sorted_by_target_sorts_the_training_rows_only(load):
     np.testing.assert_array_equal(s.X_train, ds.X_train[order])
     np.testing.assert_array_equal(np.sort(ds.y_train), s.y_train)
     assert "sorted" in s.name
+
+
+def test_more_bad_input_raises_value_error_naming_it():
+    # seeds: None used to draw unseeded data, -1 and 1.5 gave numpy's errors; a split
+    # leaving no training rows warned "Mean of empty slice"; complex data warned
+    X, y = np.arange(8.0).reshape(4, 2), np.array([0, 1, 0, 1])
+    cases = [
+        (lambda: data.linear_regression_data(seed=None), "seed"),
+        (lambda: data.linear_regression_data(seed=-1), "seed"),
+        (lambda: data.ill_conditioned(task="classification", seed=None), "seed"),
+        (lambda: data.sparse_features(seed=1.5), "seed"),
+        (lambda: data.iris(seed=None), "seed"),
+        (lambda: data.split_and_standardize("x", X, y, ("a", "b"), seed=None), "seed"),
+        (lambda: data.split_and_standardize("x", X, y, ("a", "b"), test_fraction=0.9),
+         "test_fraction"),
+        (lambda: data.split_and_standardize("x", X, y, ("a", "b"), test_fraction=0.1),
+         "test_fraction"),
+        (lambda: data.split_and_standardize("x", X + 1j, y, ("a", "b")), "X"),
+        (lambda: data.split_and_standardize("x", X, y, ("a", "b"), standardize="no"),
+         "standardize"),
+        (lambda: data.digits(test_fraction="0.2"), "test_fraction"),
+        (lambda: data.linear_regression_data(condition_number=1j), "condition_number"),
+        (lambda: data.linear_regression_data(condition_number="10"), "condition_number"),
+        (lambda: data.linear_regression_data(noise=True), "noise"),
+        (lambda: data.sparse_features(d=2, frequencies=np.array([0.5, 0.1 + 0j])),
+         "frequencies"),
+    ]
+    wrong = []
+    for i, (make, name) in enumerate(cases):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                make()
+                wrong.append((i, "accepted"))
+            except ValueError as exc:
+                if not re.search(rf"\b{name}\b", str(exc)):
+                    wrong.append((i, str(exc)))
+            except Exception as exc:  # a warning turned error, or a TypeError
+                wrong.append((i, repr(exc)))
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_sparse_features_hessian_is_close_to_diag_of_the_frequencies():
+    # the docstring: E[x_j²] = f_j and independent zero-mean columns, so X̃ᵀX̃/n ≈ diag(f, 1)
+    f = np.array([0.5, 0.2, 0.05, 0.01])
+    ds = data.sparse_features(n=200_000, d=4, frequencies=f, seed=0)
+    Xb = np.hstack([ds.X_train, np.ones((ds.n_train, 1))])
+    H = Xb.T @ Xb / ds.n_train
+    np.testing.assert_allclose(H, np.diag(np.append(f, 1.0)), atol=5 / np.sqrt(ds.n_train))

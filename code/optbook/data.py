@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .optimizers._base import check_nonnegative, check_positive
+
 __all__ = [
     "Dataset",
     "breast_cancer",
@@ -90,9 +92,18 @@ class Dataset:
         return self.X_test.shape[0]
 
 
-def _check_fraction(test_fraction: float) -> None:
-    if not 0 < test_fraction < 1:
+def _check_fraction(test_fraction: float) -> float:
+    if check_positive("test_fraction", test_fraction) >= 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    return float(test_fraction)
+
+
+def _check_seed(seed: object) -> int:
+    """Every draw comes from ``default_rng(seed)``: ``seed`` must be an integer >= 0
+    (``None`` would draw fresh, unreproducible entropy)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    return int(seed)
 
 
 def _infer_n_classes(y: np.ndarray) -> int:
@@ -122,15 +133,27 @@ def split_and_standardize(
     ``standardize`` every feature is shifted and scaled by the training
     part's mean and standard deviation (a constant feature is only shifted).
     For classification ``n_classes`` defaults to the largest label + 1
-    (at least 2).
+    (at least 2). Both parts must get at least one row.
     """
-    _check_fraction(test_fraction)
+    test_fraction = _check_fraction(test_fraction)
+    seed = _check_seed(seed)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize must be True or False, got {standardize!r}")
     if task not in _TASKS:
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise ValueError(f"X must be an array of real numbers, got dtype {X.dtype}")
+    X = X.astype(np.float64, copy=False)
     y = np.asarray(y)
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must be (n, d) and y (n,), got X {X.shape} and y {y.shape}")
+    n_test = int(round(test_fraction * X.shape[0]))
+    if not 0 < n_test < X.shape[0]:
+        raise ValueError(
+            f"test_fraction = {test_fraction:g} of n = {X.shape[0]} rows gives {n_test} test "
+            f"rows; both the training and the test part need at least one"
+        )
     if len(feature_names) != X.shape[1]:
         raise ValueError(
             f"feature_names must name the {X.shape[1]} columns of X, got {len(feature_names)}"
@@ -138,7 +161,6 @@ def split_and_standardize(
     if task == "classification" and n_classes is None:
         n_classes = _infer_n_classes(y)
     order = np.random.default_rng(seed).permutation(X.shape[0])
-    n_test = int(round(test_fraction * X.shape[0]))
     test, train = order[:n_test], order[n_test:]
     X_train, X_test = X[train], X[test]
     if standardize:
@@ -250,13 +272,14 @@ def _check_count(value: object, name: str, minimum: int = 1) -> int:
 
 
 def _check_nonneg(value: object, name: str) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
-    if not (v >= 0 and np.isfinite(v)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return v
+    return check_nonnegative(name, value)
+
+
+def _check_condition_number(condition_number: object) -> float:
+    kappa = check_positive("condition_number", condition_number)
+    if kappa < 1:
+        raise ValueError(f"condition_number must be a finite number >= 1, got {condition_number!r}")
+    return kappa
 
 
 def _spectrum(d: int, condition_number: float) -> np.ndarray:
@@ -317,9 +340,8 @@ def linear_regression_data(
     d = _check_count(d, "d", 1)
     noise = _check_nonneg(noise, "noise")
     n_test = n // 4 if n_test is None else _check_count(n_test, "n_test", 0)
-    kappa = float(condition_number)
-    if not (kappa >= 1 and np.isfinite(kappa)):
-        raise ValueError(f"condition_number must be a finite number >= 1, got {condition_number!r}")
+    kappa = _check_condition_number(condition_number)
+    seed = _check_seed(seed)
     if d == 1 and kappa != 1:
         raise ValueError("condition_number must be 1 when d = 1 (one eigenvalue)")
     if n <= d:
@@ -359,6 +381,7 @@ def ill_conditioned(
     """
     if task not in _TASKS:
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    seed = _check_seed(seed)
     if task == "regression":
         return linear_regression_data(n, d, noise, condition_number, seed, n_test)
     reg = linear_regression_data(n, d, 0.0, condition_number, seed, n_test)
@@ -414,12 +437,16 @@ def sparse_features(
     n_test = n // 4 if n_test is None else _check_count(n_test, "n_test", 0)
     if task not in _TASKS:
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    seed = _check_seed(seed)
     if frequencies is None:
         freq = np.full(d, 0.01)
         freq[: max(1, d // 10)] = 0.5
     else:
         try:
-            freq = np.broadcast_to(np.asarray(frequencies, dtype=np.float64), (d,)).copy()
+            raw = np.asarray(frequencies)
+            if raw.dtype.kind not in "biuf":
+                raise TypeError("not real numbers")
+            freq = np.broadcast_to(raw.astype(np.float64), (d,)).copy()
         except (TypeError, ValueError):
             raise ValueError(
                 f"frequencies must be a number or a sequence of d = {d} numbers in (0, 1]"
