@@ -11,9 +11,12 @@ measurement that the chapter uses.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optbook.gradient_stats import (
     gradient_noise_scale,
@@ -161,3 +164,44 @@ def test_bad_arguments_raise_value_error_naming_them():
         gradient_variance(object(), theta)
     # with replacement a batch may be larger than the data set
     assert minibatch_gradient_variance(model, theta, [20], n_draws=3, replace=True).shape == (1,)
+
+
+def test_more_bad_arguments_raise_value_error_naming_them():
+    # seed=None used to measure with an unseeded generator, replace="no" meant "with
+    # replacement" (a truthy string), a complex theta warned, a string trace was a TypeError
+    model, theta = make_problem(10)
+    cases = [
+        (lambda: minibatch_gradient_variance(model, theta, [2], seed=None), "seed"),
+        (lambda: minibatch_gradient_variance(model, theta, [2], seed=-1), "seed"),
+        (lambda: minibatch_gradient_variance(model, theta, [2], replace="no"), "replace"),
+        (lambda: minibatch_gradient_variance(model, theta + 0j, [2]), "theta"),
+        (lambda: gradient_variance(model, theta + 0j), "theta"),
+        (lambda: gradient_noise_scale(model, theta + 0j), "theta"),
+        (lambda: per_example_gradients(model, theta.astype(object)), "theta"),
+        (lambda: predicted_minibatch_variance("1", 10, [2]), "trace"),
+        (lambda: predicted_minibatch_variance(1.0, 10, [2], replace=1), "replace"),
+    ]
+    for make, name in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=rf"\b{name}\b"):
+                make()
+
+
+@settings(deadline=None, max_examples=40, derandomize=True, database=None)
+@given(n=st.integers(2, 7), d=st.integers(1, 3), seed=st.integers(0, 10**6), data=st.data())
+def test_both_laws_against_enumeration_for_random_problems(n, d, seed, data):
+    B = data.draw(st.integers(1, n), label="B")
+    model, theta = make_problem(n, d=d, seed=seed)
+    G = per_example_gradients(model, theta)
+    full = model.grad(theta)
+    trace = gradient_variance(model, theta)
+    without = np.mean([np.sum((G[list(s)].mean(axis=0) - full) ** 2)
+                       for s in itertools.combinations(range(n), B)])
+    Bw = min(B, 4)  # n**B tuples: keep it small
+    with_ = np.mean([np.sum((G[list(s)].mean(axis=0) - full) ** 2)
+                     for s in itertools.product(range(n), repeat=Bw)])
+    scale = trace + 1e-300
+    assert abs(predicted_minibatch_variance(trace, n, [B])[0] - without) <= 1e-10 * scale
+    assert abs(predicted_minibatch_variance(trace, n, [Bw], replace=True)[0] - with_) <= \
+        1e-10 * scale

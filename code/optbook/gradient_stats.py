@@ -66,6 +66,19 @@ def _data(model: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(X), np.asarray(y)
 
 
+def _theta(theta: Any) -> np.ndarray:
+    arr = np.asarray(theta)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"theta must be an array of real numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_replace(replace: Any) -> bool:
+    if not isinstance(replace, bool | np.bool_):
+        raise ValueError(f"replace must be True or False, got {replace!r}")
+    return bool(replace)
+
+
 def _batch_sizes(batch_sizes: Any, n: int, replace: bool) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(batch_sizes))
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
@@ -88,7 +101,7 @@ def per_example_gradients(model: Any, theta: np.ndarray) -> np.ndarray:
     Costs :math:`n` model calls.
     """
     X, y = _data(model)
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = _theta(theta)
     return np.stack([np.asarray(model.grad(theta, X[i: i + 1], y[i: i + 1]), dtype=np.float64)
                      for i in range(X.shape[0])])
 
@@ -114,8 +127,10 @@ def predicted_minibatch_variance(
     :math:`\frac{n-B}{n-1}\operatorname{tr}\Sigma/B` without (zero at :math:`B = n`).
     ``trace`` is :math:`\operatorname{tr}\Sigma` (:func:`gradient_variance`).
     """
-    if not np.isfinite(trace) or trace < 0:
+    if (isinstance(trace, bool) or not isinstance(trace, int | float | np.integer | np.floating)
+            or not np.isfinite(trace) or trace < 0):
         raise ValueError(f"trace must be a finite number >= 0, got {trace!r}")
+    replace = _check_replace(replace)
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     B = _batch_sizes(batch_sizes, int(n), replace).astype(np.float64)
@@ -146,14 +161,18 @@ def minibatch_gradient_variance(
 
     Returns an array with one value per batch size; with ``return_stderr``
     also the standard error of each (sample standard deviation of the
-    squared distances over :math:`\sqrt{n_{draws}}`). Seeded by ``seed``.
+    squared distances over :math:`\sqrt{n_{draws}}`). Seeded by ``seed``
+    (an integer >= 0).
     """
     X, y = _data(model)
     n = X.shape[0]
+    replace = _check_replace(replace)
     B = _batch_sizes(batch_sizes, n, replace)
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 2:
         raise ValueError(f"n_draws must be an integer >= 2, got {n_draws!r}")
-    theta = np.asarray(theta, dtype=np.float64)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    theta = _theta(theta)
     full = np.asarray(model.grad(theta), dtype=np.float64)
     rng = np.random.default_rng(seed)
     means = np.empty(B.size)
@@ -179,7 +198,8 @@ def gradient_noise_scale(model: Any, theta: np.ndarray) -> float:
     that is already accurate (McCandlish et al., 2018, :math:`\mathcal B_{\text{simple}}`).
     Infinite where the full gradient vanishes (at a minimum).
     """
-    full = np.asarray(model.grad(np.asarray(theta, dtype=np.float64)), dtype=np.float64)
+    theta = _theta(theta)
+    full = np.asarray(model.grad(theta), dtype=np.float64)
     trace = gradient_variance(model, theta)
     signal = float(full @ full)
     return float("inf") if signal == 0 else trace / signal
