@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optbook import schedules as sch
 
@@ -123,3 +125,65 @@ def test_repr_is_readable():
     assert repr(sch.linear_warmup(sch.cosine(0.1, 100), 5)) == (
         "linear_warmup(cosine(lr=0.1, total=100, min_lr=0), warmup=5)"
     )
+
+
+# ---------------------------------------------------------------------------
+# properties over random arguments (hypothesis)
+# ---------------------------------------------------------------------------
+RATE = st.floats(1e-8, 1e3)
+FACTOR = st.floats(1e-6, 1.0)
+
+
+@st.composite
+def decaying(draw):
+    lr = draw(RATE)
+    kind = draw(st.sampled_from(["constant", "step", "exp", "inv", "sqrt", "cos"]))
+    if kind == "constant":
+        return sch.constant(lr)
+    if kind == "step":
+        return sch.step_decay(lr, draw(FACTOR), draw(st.integers(1, 50)))
+    if kind == "exp":
+        return sch.exponential(lr, draw(FACTOR))
+    if kind == "inv":
+        return sch.inverse_time(lr, draw(st.floats(0.0, 1e3)))
+    if kind == "sqrt":
+        return sch.inverse_sqrt(lr)
+    return sch.cosine(lr, draw(st.integers(1, 10**9)), lr * draw(st.floats(0.0, 1.0)))
+
+
+PROPS = settings(deadline=None, max_examples=100, derandomize=True, database=None)
+T = st.integers(1, 10**12)
+
+
+@PROPS
+@given(s=decaying(), t=T, dt=st.integers(0, 10**6))
+def test_decaying_schedules_are_finite_nonnegative_and_never_grow(s, t, dt):
+    a, b = s(t), s(t + dt)
+    assert math.isfinite(a) and 0 <= b <= a <= s.initial * (1 + 1e-15)
+    assert s(1) == pytest.approx(s.initial, rel=1e-15)
+
+
+@PROPS
+@given(s=decaying(), n=st.integers(1, 10**4), epoch=st.integers(1, 10**6),
+       k=st.integers(0, 10**4))
+def test_by_epoch_is_constant_within_an_epoch_and_the_base_at_the_epoch(s, n, epoch, k):
+    e = sch.by_epoch(s, n)
+    t = (epoch - 1) * n + 1 + k % n  # an update of that epoch
+    assert e(t) == e((epoch - 1) * n + 1) == e(epoch * n) == s(epoch)
+
+
+@PROPS
+@given(s=decaying(), w=st.integers(1, 10**4), t=T)
+def test_warmup_ramps_to_the_base_rate_then_follows_it_shifted(s, w, t):
+    v = sch.linear_warmup(s, w)
+    if t <= w:
+        assert v(t) == pytest.approx(s(1) * t / w, rel=1e-15)
+        assert 0 < v(t) <= s(1)
+    else:
+        assert v(t) == s(t - w)
+    assert v(w) == pytest.approx(s(1), rel=1e-15) and v.initial == s.initial
+
+
+def test_warmup_of_a_non_schedule_callable_says_what_is_allowed():
+    with pytest.raises(ValueError, match="schedule must be an optbook.schedules schedule or"):
+        sch.linear_warmup(lambda t: 0.1, 5)

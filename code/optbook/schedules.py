@@ -92,6 +92,11 @@ class Schedule:
 def _as_schedule(name: str, value: Schedule | float) -> Schedule:
     if isinstance(value, Schedule):
         return value
+    if callable(value):
+        raise ValueError(
+            f"{name} must be an optbook.schedules schedule or a number > 0, got {value!r} "
+            "(wrap another callable in a Schedule subclass)"
+        )
     return Constant(check_positive(name, value))
 
 
