@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -479,3 +480,21 @@ def test_monkey_saddle_escape_time_is_about_one_over_three_eta_delta(delta: floa
     # x_t = x_{t-1} - 3 eta x^2: 1/|x| drops by about 3 eta per step, from 1/delta to 1
     predicted = (1 / delta - 1) / (3 * eta)
     assert abs(t - predicted) / predicted < 0.05
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"negative": 1 + 1j}, "negative"),  # was TypeError
+        ({"positive": np.array([1.0 + 0j])}, "positive"),  # was a ComplexWarning
+        ({"negative": "a"}, "negative"),  # was numpy's 'could not convert string'
+        ({"bounded": "no"}, "bounded"),  # a truthy string used to mean True
+        ({"n_negative": 1, "n_positive": 1, "start": [np.nan, 1.0]}, "start"),
+        ({"n_negative": 1, "n_positive": 1, "start": [1j, 1.0]}, "start"),
+    ],
+)
+def test_saddle_nd_rejects_more_bad_input_without_warnings(kwargs: dict, match: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"\b{match}\b"):
+            saddle_nd(**kwargs)

@@ -620,7 +620,10 @@ SADDLE_ND_MAX_NEGATIVE = 10
 
 def _curvatures(value: float | Sequence[float], n: int, name: str) -> np.ndarray:
     """``value`` as ``n`` finite positive curvatures (a scalar is repeated)."""
-    arr = np.array(value, dtype=np.float64).reshape(-1)
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be one number or {n} real numbers, got {value!r}")
+    arr = raw.astype(np.float64).reshape(-1)
     if arr.size == 1:
         arr = np.full(n, float(arr[0]))
     if arr.size != n:
@@ -699,6 +702,12 @@ def saddle_nd(
         )
     mu = _curvatures(negative, k, "negative")
     lam = _curvatures(positive, m, "positive")
+    if not isinstance(bounded, bool | np.bool_):
+        raise ValueError(f"bounded must be True or False, got {bounded!r}")
+    if start is not None:
+        raw = np.asarray(start)
+        if raw.dtype.kind not in "biuf" or not np.all(np.isfinite(raw)):
+            raise ValueError(f"start must be {k + m} finite real numbers, got {start!r}")
     d = k + m
     half = 1.5 * max(1.0, float(np.sqrt(mu.max())))
 
