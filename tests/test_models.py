@@ -581,3 +581,10 @@ def test_models_do_not_modify_the_callers_arrays(small):
         np.testing.assert_array_equal(theta, before)
     np.testing.assert_array_equal(X, small.X_train)
     np.testing.assert_array_equal(y, small.y_train)
+
+
+def test_mlp_seed_must_be_nonnegative_at_construction(small):
+    # a negative seed was accepted and only failed, with numpy's message, when .start was read
+    with pytest.raises(ValueError, match=r"\bseed must be an integer >= 0"):
+        MLP(small.X_train, small.y_train, seed=-1)
+    assert MLP(small.X_train, small.y_train, seed=np.int64(3)).start.shape == (259,)

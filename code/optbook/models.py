@@ -700,8 +700,9 @@ class MLP(_BinaryOrMulticlass):
         hidden = tuple(int(h) for h in hidden)
         if self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))
+                or self.seed < 0):
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         sizes = (X.shape[1], *hidden, k)
         shapes = tuple(zip(sizes[:-1], sizes[1:], strict=True))
         mask = np.concatenate(
