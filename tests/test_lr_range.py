@@ -174,6 +174,7 @@ def test_bad_model_or_optimizer(regression) -> None:
     [
         ({"start": np.zeros(10) + 0j}, "start must be an array of real numbers"),
         ({"start": np.zeros(3)}, r"start must have shape \(11,\)"),
+        ({"start": np.full(11, np.nan)}, "start must be finite"),
         ({"blowup": math.nan}, "blowup must be a number > 0"),
         ({"blowup": 0.0}, "blowup must be a number > 0"),
         ({"blowup": -1.0}, "blowup must be a number > 0"),

@@ -243,7 +243,7 @@ def test_result_repr_and_type(problem):
         (dict(progress="auto"), "progress must be True, False or None"),
         (dict(eval_data=np.ones(3)), r"eval_data must be a pair \(X_test, y_test\)"),
         (dict(start=np.zeros(3)), r"start must have shape \(4,\)"),
-        (dict(start=np.full(4, np.inf)), "non-finite or huge training loss"),
+        (dict(start=np.full(4, np.inf)), "start must be finite in float64"),
     ],
 )
 def test_bad_arguments_name_the_parameter(problem, kwargs, match):
@@ -427,7 +427,8 @@ def test_a_schedule_may_decay_to_zero(problem):
         (dict(seed=1.5), "seed must be an integer >= 0"),
         (dict(start=np.array([1j, 0, 0, 0])), "start must be an array of real numbers"),
         (dict(start=np.array([None, 0, 0, 0])), "start must be an array of real numbers"),
-        (dict(start=np.array([np.nan, 0, 0, 0])), "start"),
+        (dict(start=np.array([np.nan, 0, 0, 0])), "start must be finite in float64"),
+        (dict(start=np.full(4, 1e39), dtype=np.float32), "start must be finite in float32"),
         (dict(drop_last="no"), "drop_last must be True or False"),
         (dict(record_path=1), "record_path must be True or False"),
         (dict(eval_data=(np.ones((3, 4)), np.ones(2))), "one target per row"),

@@ -87,7 +87,10 @@ def _check_start(theta0: Any, dim: int | None, dtype: Any = np.float64) -> np.nd
     arr = np.asarray(theta0)
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"start must be an array of real numbers, got dtype {arr.dtype}")
-    theta = np.array(arr, dtype=dtype)
+    with np.errstate(over="ignore"):  # 1e39 in float32 is inf: reported below
+        theta = np.array(arr, dtype=dtype)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(f"start must be finite in {np.dtype(dtype).name}, got {arr!r}")
     if dim is None:
         dim = theta.size
     if theta.shape != (dim,):
