@@ -137,7 +137,10 @@ class TrainResult:
     test_losses, test_metrics:
         the same on ``eval_data``, or ``None``.
     path:
-        ``(n_updates + 1, dim)`` every iterate, when ``record_path=True``.
+        ``(n_updates + 1, dim)`` every iterate :math:`\theta_0, \dots`, when
+        ``record_path=True``; after a divergence at update :math:`t`
+        (``n_updates`` = :math:`t`) it ends at :math:`\theta_{t-1}` and has
+        ``n_updates`` rows.
     diverged_at:
         the first update :math:`t` whose iterate :math:`\theta_t` (or its
         loss) was non-finite or beyond the blow-up threshold, else ``None``.
