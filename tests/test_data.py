@@ -297,6 +297,11 @@ def test_more_bad_input_raises_value_error_naming_it():
         (lambda: data.linear_regression_data(noise=True), "noise"),
         (lambda: data.sparse_features(d=2, frequencies=np.array([0.5, 0.1 + 0j])),
          "frequencies"),
+        # float labels that are NaN or beyond the int range warned in the cast
+        (lambda: data.split_and_standardize("x", X, np.array([0.0, 1e20, 0.0, 1.0]),
+                                            ("a", "b")), "y"),
+        (lambda: data.split_and_standardize("x", X, np.array([0.0, np.nan, 0.0, 1.0]),
+                                            ("a", "b")), "y"),
     ]
     wrong = []
     for i, (make, name) in enumerate(cases):

@@ -109,7 +109,8 @@ def _check_seed(seed: object) -> int:
 def _infer_n_classes(y: np.ndarray) -> int:
     if y.dtype.kind not in "biuf" or y.size == 0:
         raise ValueError("y must hold class labels 0..K-1 for classification")
-    labels = y.astype(np.int64)
+    with np.errstate(invalid="ignore"):  # NaN or beyond the int range: caught below
+        labels = y.astype(np.int64)
     if not np.array_equal(labels, y) or labels.min() < 0:
         raise ValueError("y must hold integer class labels 0..K-1 for classification")
     return max(int(labels.max()) + 1, 2)
