@@ -79,6 +79,8 @@ def test_updates_per_epoch_arithmetic():
     assert updates_per_epoch(1000, None) == 1
     assert updates_per_epoch(1000, 1) == 1000
     assert updates_per_epoch(1000, 1000) == 1
+    with pytest.raises(ValueError, match="drop_last must be True or False"):
+        updates_per_epoch(1000, 30, drop_last="yes")  # a truthy string meant True
 
 
 @pytest.mark.parametrize("B", [1, 10, 50, 103])

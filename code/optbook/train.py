@@ -105,6 +105,7 @@ def updates_per_epoch(n: int, batch_size: int | None = None, drop_last: bool = F
     Ruder's example: ``updates_per_epoch(1000, 50) == 20``.
     """
     n = _check_int("n", n)
+    drop_last = _check_bool("drop_last", drop_last)
     if batch_size is None:
         return 1
     batch_size = _check_int("batch_size", batch_size)
