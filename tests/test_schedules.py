@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from optbook import schedules as sch
@@ -174,6 +174,7 @@ def test_by_epoch_is_constant_within_an_epoch_and_the_base_at_the_epoch(s, n, ep
 
 @PROPS
 @given(s=decaying(), w=st.integers(1, 10**4), t=T)
+@example(s=sch.constant(48.59352092577143), w=683, t=683)  # η·w/w was 1 ulp above η
 def test_warmup_ramps_to_the_base_rate_then_follows_it_shifted(s, w, t):
     v = sch.linear_warmup(s, w)
     if t <= w:

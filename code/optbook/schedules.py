@@ -226,7 +226,7 @@ class LinearWarmup(Schedule):
 
     def _value(self, t: int) -> float:
         if t <= self.warmup:
-            return self.base(1) * t / self.warmup
+            return self.base(1) * (t / self.warmup)  # t/w <= 1: never above base(1)
         return self.base(t - self.warmup)
 
     @property
