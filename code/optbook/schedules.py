@@ -12,8 +12,8 @@ update, as in PyTorch).
 schedule           :math:`\eta_t`
 =================  =====================================================================
 ``constant``       :math:`\eta`
-``step_decay``     :math:`\eta\, f^{\lfloor (t-1)/k \rfloor}`
-``exponential``    :math:`\eta\, \gamma^{t-1}`
+``step_decay``     :math:`\eta\, q^{\lfloor (t-1)/k \rfloor}`
+``exponential``    :math:`\eta\, q^{t-1}`
 ``inverse_time``   :math:`\eta / (1 + c\,(t-1))`
 ``inverse_sqrt``   :math:`\eta / \sqrt t` (Kingma & Ba's :math:`\alpha_t = \alpha/\sqrt t`)
 ``cosine``         :math:`\eta_{min} + \tfrac12(\eta - \eta_{min})(1 + \cos(\pi (t-1)/T))`,
@@ -119,7 +119,7 @@ class Constant(Schedule):
 
 @dataclass(frozen=True, repr=False)
 class StepDecay(Schedule):
-    r""":math:`\eta_t = \eta\, f^{\lfloor (t-1)/k \rfloor}`: step decay."""
+    r""":math:`\eta_t = \eta\, q^{\lfloor (t-1)/k \rfloor}`: step decay."""
 
     lr: float
     factor: float
@@ -138,7 +138,7 @@ class StepDecay(Schedule):
 
 @dataclass(frozen=True, repr=False)
 class Exponential(Schedule):
-    r""":math:`\eta_t = \eta\, \gamma^{t-1}`."""
+    r""":math:`\eta_t = \eta\, q^{t-1}`."""
 
     lr: float
     gamma: float
@@ -264,9 +264,9 @@ def constant(lr: float) -> Schedule:
 
 
 def step_decay(lr: float, factor: float, every: int) -> Schedule:
-    r"""Step decay :math:`\eta_t = \eta\, f^{\lfloor (t-1)/k \rfloor}`.
+    r"""Step decay :math:`\eta_t = \eta\, q^{\lfloor (t-1)/k \rfloor}`.
 
-    ``factor`` :math:`f \in (0, 1]`; ``every`` :math:`k \ge 1` updates. With
+    ``factor`` :math:`q \in (0, 1]`; ``every`` :math:`k \ge 1` updates. With
     :func:`by_epoch`, ``every`` counts epochs instead (PyTorch's ``StepLR``).
     """
     return StepDecay(check_positive("lr", lr), _check_factor("factor", factor),
@@ -274,7 +274,11 @@ def step_decay(lr: float, factor: float, every: int) -> Schedule:
 
 
 def exponential(lr: float, gamma: float) -> Schedule:
-    r"""Exponential decay :math:`\eta_t = \eta\, \gamma^{t-1}`, :math:`\gamma \in (0, 1]`."""
+    r"""Exponential decay :math:`\eta_t = \eta\, q^{t-1}` with ``gamma`` :math:`= q \in (0, 1]`.
+
+    The decay factor is called ``gamma`` after PyTorch's ``ExponentialLR``; the
+    book writes it :math:`q`, because :math:`\gamma` is the momentum coefficient.
+    """
     return Exponential(check_positive("lr", lr), _check_factor("gamma", gamma))
 
 
