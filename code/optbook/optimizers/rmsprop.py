@@ -1,4 +1,4 @@
-"""RMSprop (Tieleman & Hinton, 2012)."""
+"""RMSprop (Hinton, Srivastava & Swersky, 2012; Tieleman & Hinton, 2012)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ._base import (
     check_nonnegative,
     check_positive,
     divide,
+    ema_,
     ema_sq_,
 )
 
@@ -23,15 +24,45 @@ class RMSprop(Optimizer):
         v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2 \tag{1}\\
         \theta_t &= \theta_{t-1} - \frac{\eta}{\sqrt{v_t + \epsilon}}\, g_t \tag{2}
 
-    with :math:`v_0 = 0` (Tieleman & Hinton, 2012, lecture 6.5; Ruder, 2016,
-    eq. 15, who writes :math:`E[g^2]_t` for :math:`v_t` and whose right-hand
-    side should read :math:`E[g^2]_{t-1}`). Hinton suggests ρ = 0.9 and
-    η = 0.001.
+    with :math:`v_0 = 0`. This is the rule of Hinton's lecture 6e of the
+    Coursera course "Neural networks for machine learning" (Hinton,
+    Srivastava & Swersky, 2012; the slides are also cited as Tieleman &
+    Hinton, 2012), where :math:`v_t` is called ``MeanSquare(w, t)``, and of
+    Ruder (2016), eq. 18, who writes :math:`E[g^2]_t` for :math:`v_t`; Ruder's
+    published equation has :math:`E[g^2]_{t-1}` on the right-hand side as it
+    should (only a translation of it drops the index). Hinton suggests
+    ρ = 0.9; Ruder adds η = 0.001 as a good default.
 
     PyTorch (``torch.optim.RMSprop``) calls ρ ``alpha`` (default 0.99), uses
     lr = 0.01 by default and puts ε outside the root:
     :math:`\theta_t = \theta_{t-1} - \eta\, g_t/(\sqrt{v_t} + \epsilon)`.
     ``eps_inside_sqrt=False`` selects that rule.
+
+    Two options reproduce PyTorch's ``centered`` and ``momentum``:
+
+    * ``centered=True`` (Graves, 2013, eqs. 38-41, without his momentum
+      form) also keeps the running mean of the gradient and divides by an
+      estimate of its standard deviation:
+
+      .. math::
+
+          m_t &= \rho\, m_{t-1} + (1-\rho)\, g_t \tag{3}\\
+          \theta_t &= \theta_{t-1} - \frac{\eta}{\sqrt{v_t - m_t^2 + \epsilon}}\, g_t \tag{4}
+
+      (with ``eps_inside_sqrt=False``: :math:`\sqrt{v_t - m_t^2} + \epsilon`, PyTorch's
+      form). :math:`v_t - m_t^2 \ge 0` in exact arithmetic; a negative value
+      from rounding is taken as 0 (where PyTorch would return NaN).
+
+    * ``momentum`` :math:`= \gamma > 0` keeps a buffer of the scaled gradients,
+      PyTorch's rule (``b_0 = 0``):
+
+      .. math::
+
+          b_t &= \gamma\, b_{t-1} + \frac{g_t}{\sqrt{v_t + \epsilon}} \tag{5}\\
+          \theta_t &= \theta_{t-1} - \eta\, b_t \tag{6}
+
+      (the denominator is the one selected by ``centered`` and
+      ``eps_inside_sqrt``). With γ = 0 the rule is (2) and no buffer is kept.
 
     Parameters
     ----------
@@ -44,10 +75,16 @@ class RMSprop(Optimizer):
     eps_inside_sqrt:
         ``True`` (default) for :math:`\sqrt{v_t + \epsilon}`, ``False``
         for :math:`\sqrt{v_t} + \epsilon` (PyTorch).
+    centered:
+        ``False`` (default): divide by the root of the second moment
+        :math:`v_t`; ``True``: by the root of the variance estimate
+        :math:`v_t - m_t^2` (Graves; PyTorch's ``centered=True``).
+    momentum:
+        momentum coefficient :math:`\gamma \in [0, 1)` of the buffer (5)
+        (default 0: no buffer; PyTorch's ``momentum``).
     """
 
-    state_names = ("v",)
-    hyperparameter_names = ("lr", "rho", "eps", "eps_inside_sqrt")
+    hyperparameter_names = ("lr", "rho", "eps", "eps_inside_sqrt", "centered", "momentum")
 
     def __init__(
         self,
@@ -55,22 +92,44 @@ class RMSprop(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-8,
         eps_inside_sqrt: bool = True,
+        centered: bool = False,
+        momentum: float = 0.0,
     ):
         super().__init__()
         self.lr = check_positive("lr", lr)
         self.rho = check_decay("rho", rho)
         self.eps = check_nonnegative("eps", eps)
         self.eps_inside_sqrt = check_bool("eps_inside_sqrt", eps_inside_sqrt)
+        self.centered = check_bool("centered", centered)
+        self.momentum = check_decay("momentum", momentum)
+        # the state arrays the options need: v always, m if centered, b if momentum
+        self.state_names = ("v",) + (("m",) if self.centered else ()) + (
+            ("b",) if self.momentum > 0 else ()
+        )
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict, scratch: np.ndarray) -> None:
         v, rho, eps = state["v"], self.rho, self.eps
         ema_sq_(v, g, rho, scratch)                    # (1) v = ρ v + (1 − ρ) g²
+        if self.centered:
+            m = state["m"]
+            ema_(m, g, rho, scratch)                   # (3) m = ρ m + (1 − ρ) g
+            np.multiply(m, m, out=scratch)
+            np.subtract(v, scratch, out=scratch)       # v − m²
+            np.maximum(scratch, 0, out=scratch)        # rounding never makes it negative
+        else:
+            np.copyto(scratch, v)
         if self.eps_inside_sqrt:
-            np.add(v, eps, out=scratch)
+            scratch += eps
             np.sqrt(scratch, out=scratch)              # √(v + ε)
         else:
-            np.sqrt(v, out=scratch)
+            np.sqrt(scratch, out=scratch)
             scratch += eps                             # √v + ε
-        divide(g, scratch, out=scratch, eps=eps)
-        scratch *= self.lr
-        theta -= scratch                               # (2) θ = θ − η g / √(v + ε)
+        divide(g, scratch, out=scratch, eps=eps)       # g / √(v + ε)
+        if self.momentum > 0:
+            b = state["b"]
+            b *= self.momentum
+            b += scratch                               # (5) b = γ b + g / √(v + ε)
+            np.multiply(b, self.lr, out=scratch)
+        else:
+            scratch *= self.lr
+        theta -= scratch                               # (2) θ = θ − η g / √(v + ε); (6) θ − η b
