@@ -28,7 +28,7 @@ class RMSprop(Optimizer):
     Coursera course "Neural networks for machine learning" (Hinton,
     Srivastava & Swersky, 2012; the slides are also cited as Tieleman &
     Hinton, 2012), where :math:`v_t` is called ``MeanSquare(w, t)``, and of
-    Ruder (2016), eq. 18, who writes :math:`E[g^2]_t` for :math:`v_t`; Ruder's
+    Ruder (2016), §4.5, who writes :math:`E[g^2]_t` for :math:`v_t`; Ruder's
     published equation has :math:`E[g^2]_{t-1}` on the right-hand side as it
     should (only a translation of it drops the index). Hinton suggests
     ρ = 0.9; Ruder adds η = 0.001 as a good default.
