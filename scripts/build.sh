@@ -5,6 +5,12 @@
 #   bash scripts/build.sh --clean    # remove _build first (re-runs every notebook)
 #
 # Fails on any warning (-W) and on any error in a notebook cell.
+#
+# Executed notebooks are cached in _build/.jupyter_cache: a notebook runs only
+# when its code changed since it was cached. scripts/test.sh fills that cache
+# in its notebook step (nbval in the reader's environment) and then builds with
+# OPTBOOK_REQUIRE_CACHED=1, which makes the build fail if it executed any
+# notebook itself: each notebook runs once per test run.
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 
 clean=0
@@ -32,10 +38,19 @@ start=$SECONDS
 # --all re-reads every page, so that warnings of unchanged pages are reported
 # again (executed notebooks still come from the cache in _build/.jupyter_cache).
 # --keep-going reports every warning, then fails.
-if "$VENV/bin/jupyter-book" build . --all -W -n --keep-going; then
-    echo "book built in $((SECONDS - start)) s: open _build/html/index.html"
-else
-    rc=$?
+mkdir -p _build
+rc=0
+"$VENV/bin/jupyter-book" build . --all -W -n --keep-going 2>&1 | tee _build/build.log || rc=$?
+if [ "$rc" -ne 0 ]; then
     echo "book build FAILED after $((SECONDS - start)) s (exit $rc)" >&2
     exit "$rc"
 fi
+if [ "${OPTBOOK_REQUIRE_CACHED:-0}" = 1 ]; then
+    executed=$(grep -o '[^ ]*\.ipynb: Executing notebook' _build/build.log | sed 's/: Executing notebook//' || true)
+    if [ -n "$executed" ]; then
+        echo "book build executed notebooks that the notebook step should have cached:" >&2
+        echo "$executed" >&2
+        exit 1
+    fi
+fi
+echo "book built in $((SECONDS - start)) s: open _build/html/index.html"

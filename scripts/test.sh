@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
 # Run every check of the repository, in this order:
 #
-#   1. ruff      lint the Python code (code/, tests/, benchmarks/, scripts/)
-#   2. pytest    the package's tests and the repository checks (tests/, without
-#                tests/browser and tests/binder, which have their own steps)
-#   3. nbval     run every notebook in chapters/ top to bottom; any error fails
-#   4. book      build the book with -W (scripts/build.sh)
-#   5. browser   every page of the fresh build in headless Chromium, served on
-#                127.0.0.1 with no other host reachable (tests/browser)
-#   6. binder    the readers' environment (requirements.txt) built from scratch
-#                runs every chapter (tests/binder)
+#   1. ruff       lint the Python code (code/, tests/, benchmarks/, scripts/)
+#   2. pytest     the package's tests and the repository checks (tests/, without
+#                 tests/browser and tests/binder, which have their own steps)
+#   3. notebooks  the reader's environment (requirements.txt) built from scratch,
+#                 as Binder builds it; nbval runs every notebook in chapters/ once,
+#                 top to bottom, in its kernel (any error fails), times each one
+#                 (more than 60 s fails), and stores the executed notebooks in the
+#                 book's jupyter-cache; then tests/binder checks that environment
+#   4. book       build the book with -W (scripts/build.sh), from the notebooks
+#                 that step 3 executed: no notebook runs a second time
+#   5. browser    every page of the fresh build in headless Chromium, served on
+#                 127.0.0.1 with no other host reachable (tests/browser)
 #
-#   bash scripts/test.sh            # all six steps
-#   bash scripts/test.sh --clean    # remove _build before the book build
+#   bash scripts/test.sh            # all five steps
+#   bash scripts/test.sh --clean    # remove _build first
 #
 # Every step runs even if an earlier one failed; the script exits non-zero if
 # any step failed. It creates and fills .venv on first use (scripts/_env.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 
-build_args=()
+clean=0
 for arg in "$@"; do
     case "$arg" in
-        --clean) build_args+=(--clean) ;;
+        --clean) clean=1 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
     esac
@@ -29,6 +32,10 @@ done
 
 total_start=$SECONDS
 ensure_env test
+if [ "$clean" = 1 ]; then
+    log "removing _build"
+    rm -rf _build
+fi
 
 passed=()
 failed=()
@@ -60,25 +67,22 @@ run_step ruff "$VENV/bin/ruff" check "${lint_dirs[@]}"
 
 # 2. the package's tests and the repository checks. pytest.ini keeps
 #    tests/browser and tests/binder out of `pytest tests` (norecursedirs); they
-#    run as steps 5 and 6.
+#    run in steps 5 and 3.
 run_step pytest env MPLBACKEND=Agg "$PY" -m pytest tests
 
-# 3. every notebook in chapters/, executed top to bottom with the .venv kernel.
+# 3. every notebook, once, in the reader's environment rebuilt from
+#    requirements.txt (tests/binder/nbval_reader.py builds it and fills the
+#    book's jupyter-cache), then the checks of that environment (tests/binder).
 #    --nbval-lax: outputs are never committed, so only errors are checked.
-#    MPLBACKEND stays unset (scripts/_env.sh): the kernel uses the inline backend.
 shopt -s nullglob
 notebooks=(chapters/*.ipynb)
 shopt -u nullglob
-if [ "${#notebooks[@]}" -eq 0 ]; then
-    log "nbval: no notebook in chapters/ yet, step skipped"
-    skipped+=(nbval)
-else
-    run_step nbval "$PY" -m pytest --nbval-lax --nbval-current-env \
-        --nbval-cell-timeout=120 -p no:cacheprovider "${notebooks[@]}"
-fi
+run_step notebooks env PYTHONPATH=tests/binder "$PY" -m pytest -p nbval_reader --reader-env \
+    --nbval-lax --nbval-cell-timeout=120 -p no:cacheprovider "${notebooks[@]}" tests/binder
 
-# 4. the book, with -W
-run_step book bash scripts/build.sh "${build_args[@]}"
+# 4. the book, with -W. OPTBOOK_REQUIRE_CACHED=1: the build fails if it had to
+#    execute a notebook that step 3 should have stored in the cache.
+run_step book env OPTBOOK_REQUIRE_CACHED=1 bash scripts/build.sh
 
 # 5. the built site in a browser: installs Debian's Chromium first if it is
 #    missing (scripts/_env.sh). Screenshots of failing pages and the page
@@ -88,9 +92,6 @@ browser_tests() {
     "$PY" -m pytest tests/browser -p no:cacheprovider
 }
 run_step browser browser_tests
-
-# 6. the Binder environment, rebuilt from requirements.txt, runs every chapter
-run_step binder env MPLBACKEND=Agg "$PY" -m pytest tests/binder -p no:cacheprovider
 
 log "summary ($((SECONDS - total_start)) s in all)"
 for t in "${timings[@]}"; do echo "  $t"; done

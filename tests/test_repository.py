@@ -354,9 +354,44 @@ def test_pages_workflow_runs_the_build_command():
 
 def test_test_command_runs_the_browser_and_binder_steps():
     script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
-    assert "pytest tests/browser" in script and "pytest tests/binder" in script
+    assert "pytest tests/browser" in script
     assert (ROOT / "tests" / "browser" / "test_site.py").is_file()
     ini = (ROOT / "pytest.ini").read_text(encoding="utf-8")
     norecurse = re.search(r"^norecursedirs\s*=\s*(.+)$", ini, re.MULTILINE)
     assert norecurse, "pytest.ini must keep tests/browser and tests/binder out of `pytest tests`"
     assert {"tests/browser", "tests/binder"} <= set(norecurse.group(1).split())
+
+
+def _command_of(script: str, step: str) -> str:
+    """The command of `run_step STEP ...`, continuation lines joined."""
+    joined = script.replace("\\\n", " ")
+    match = re.search(rf"^run_step {step} (.+)$", joined, re.MULTILINE)
+    assert match, f"scripts/test.sh has no step {step!r}"
+    return match.group(1)
+
+
+def test_each_notebook_runs_once_in_the_reader_env_then_the_book_reuses_it():
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    notebooks = _command_of(script, "notebooks")
+    # nbval runs the chapters in the kernel of the rebuilt reader environment,
+    # in the same session as the checks of that environment
+    for part in ("-p nbval_reader", "--reader-env", "--nbval-lax", "chapters", "tests/binder"):
+        assert part in notebooks or part in script, part
+    assert "--nbval-current-env" not in notebooks
+    assert "PYTHONPATH=tests/binder" in notebooks
+    # the notebook step comes before the book, which must not execute any notebook
+    book = _command_of(script, "book")
+    assert "OPTBOOK_REQUIRE_CACHED=1" in book and "scripts/build.sh" in book
+    assert script.index("run_step notebooks") < script.index("run_step book")
+    # no other step executes notebooks
+    code = "\n".join(x for x in script.splitlines() if not x.lstrip().startswith("#"))
+    assert code.count("--nbval-lax") == 1, "one step, and only one, runs the notebooks"
+    build = (ROOT / "scripts" / "build.sh").read_text(encoding="utf-8")
+    assert "OPTBOOK_REQUIRE_CACHED" in build and "Executing notebook" in build
+    # the plugin stores into the cache that _config.yml's execute.cache names
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["cache"] == ""  # jupyter-book's default: _build/.jupyter_cache
+    plugin = (ROOT / "tests" / "binder" / "nbval_reader.py").read_text(encoding="utf-8")
+    assert '"_build" / ".jupyter_cache"' in plugin
+    assert "NOTEBOOK_LIMIT = 60.0" in plugin
