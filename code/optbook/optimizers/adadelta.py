@@ -25,9 +25,11 @@ class Adadelta(Optimizer):
 
     The ratio in (2) is :math:`\mathrm{RMS}[\Delta\theta]_{t-1}/\mathrm{RMS}[g]_t`
     with :math:`\mathrm{RMS}[x] = \sqrt{E[x^2] + \epsilon}`: it gives the update
-    the units of θ, which Zeiler's "correct units" argument asks for.
-    with both averages starting at 0. Zeiler's rule has no learning rate; η = 1
-    (the default) is his rule. PyTorch's ``torch.optim.Adadelta`` is exactly
+    the units of θ, which Zeiler's "correct units" argument asks for. Both
+    averages start at 0 (:math:`v_0 = s_0 = 0`), so the first update has size
+    about :math:`\sqrt{\epsilon/(1-\rho)}` per coordinate whatever the
+    gradient. Zeiler's rule has no learning rate; η = 1 (the default) is his
+    rule. PyTorch's ``torch.optim.Adadelta`` is exactly
     (1)-(4), with the accumulated update (3) taken before η is applied, and
     defaults ρ = 0.9, ε = 1e-6, lr = 1.0.
 
