@@ -65,6 +65,25 @@ def inverse_root(G: np.ndarray, eps: float, eps_inside_sqrt: bool = False) -> np
     return (Q * inv) @ Q.T
 
 
+def _preconditioned(G: np.ndarray, g: np.ndarray, eps: float, inside: bool) -> np.ndarray:
+    r""":math:`H^{-1} g` for :math:`G = \sum_s g_s g_s^\top` that contains ``g`` in its range.
+
+    Every :math:`g_t` lies in the range of :math:`G_t`, so its component along
+    an eigenvector with eigenvalue 0 is 0. In floating point such an eigenvalue
+    comes out near 0 and the component near :math:`10^{-16}\lVert g\rVert`,
+    which :math:`1/\epsilon` would blow up; eigenvalues at most
+    :math:`d\cdot 2^{-52}\lambda_{\max}` are therefore treated as exactly 0,
+    with no step along them.
+    """
+    lam, Q = np.linalg.eigh((G + G.T) / 2)
+    lam = np.clip(lam, 0.0, None)
+    keep = lam > G.shape[0] * np.finfo(np.float64).eps * lam.max()
+    h = np.sqrt(lam + eps) if inside else np.sqrt(lam) + eps
+    coef = np.zeros_like(lam)
+    np.divide(Q.T @ g, h, out=coef, where=keep)
+    return Q @ coef
+
+
 class FullMatrixAdagrad(Optimizer):
     r"""Full-matrix Adagrad (Duchi, Hazan & Singer, 2011, Algorithm 2, unconstrained).
 
@@ -80,6 +99,8 @@ class FullMatrixAdagrad(Optimizer):
     ``params``) and :math:`G_t` couples all their coordinates. For a diagonal
     :math:`G_t` (gradients that only ever touch one coordinate at a time) the
     rule is :class:`optbook.optimizers.Adagrad` with the same ε placement.
+    Directions in which :math:`G_t` is zero to rounding get no step (the
+    gradients have had no component there; see ``_preconditioned``).
 
     Parameters
     ----------
@@ -119,7 +140,7 @@ class FullMatrixAdagrad(Optimizer):
         G = self.state["full"]["G"]
         self.t += 1
         G += np.outer(g, g)                                        # (1) G = G + g gᵀ
-        step = self.lr * (inverse_root(G, self.eps, self.eps_inside_sqrt) @ g)
+        step = self.lr * _preconditioned(G, g, self.eps, self.eps_inside_sqrt)
         offset = 0
         for (_, p, _), n in zip(pairs, sizes, strict=True):      # (2) θ = θ − η H⁻¹ g
             p -= step[offset:offset + n].reshape(p.shape).astype(p.dtype)
