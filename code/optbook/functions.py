@@ -859,9 +859,14 @@ class OnlineProblem:
         return self.big - (self.period - 1) * self.small
 
     @property
+    def mean_coefficient(self) -> float:
+        """The long-run mean slope per step, ``period_coefficient / period``."""
+        return self.period_coefficient / self.period
+
+    @property
     def best(self) -> float:
-        """The best fixed point in the long run: ``lower`` if the period sum is ≥ 0, else upper."""
-        return self.lower if self.period_coefficient >= 0 else self.upper
+        """The best fixed point in the long run: ``lower`` if the mean slope is ≥ 0, else upper."""
+        return self.lower if self.mean_coefficient >= 0 else self.upper
 
     def coefficient(self, t: int | np.ndarray) -> np.ndarray:
         r"""The slope :math:`c_t` of :math:`f_t(x) = c_t x` (t starts at 1)."""
@@ -935,3 +940,100 @@ def reddi_synthetic() -> OnlineProblem:
     :math:`\beta_2 = 0.99`; Adam converges to +1.
     """
     return OnlineProblem(name="Reddi et al. synthetic", period=101, big=1010.0, small=10.0)
+
+
+#: number of steps whose random slopes one generator call draws (see StochasticOnlineProblem)
+_STOCHASTIC_BLOCK = 4096
+
+
+@dataclass(frozen=True)
+class StochasticOnlineProblem(OnlineProblem):
+    r"""An online linear problem with random slopes (Reddi, Kale & Kumar, 2018, §5).
+
+    At step :math:`t` the loss is :math:`f_t(x) = \text{big}\cdot x` with
+    probability ``probability`` (:math:`p`) and :math:`-\text{small}\cdot x`
+    otherwise, independently over :math:`t`, on :math:`[\text{lower},
+    \text{upper}]`. The expected loss is :math:`F(x) = \bar c\, x` with
+    :math:`\bar c = p\,\text{big} - (1-p)\,\text{small}`
+    (:attr:`mean_coefficient`); for :math:`\bar c > 0` its minimiser is ``lower``.
+
+    The draws are reproducible and do not depend on the order in which steps
+    are asked for: the slopes of steps :math:`4096k+1, \dots, 4096(k+1)` come from
+    ``np.random.default_rng([seed, k])``. ``period`` plays no part in the slopes;
+    it is kept (as the mean spacing :math:`1/p`, rounded) for display only.
+    :meth:`regret` is the regret against the best fixed point of the realised
+    sequence.
+    """
+
+    probability: float = 0.01
+    seed: int = 0
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        p = self.probability
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p < 1:
+            raise ValueError(f"probability must be in (0, 1), got {p!r}")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+
+    @property
+    def mean_coefficient(self) -> float:
+        r"""The expected slope :math:`p\,\text{big} - (1-p)\,\text{small}`."""
+        return self.probability * self.big - (1 - self.probability) * self.small
+
+    @property
+    def period_coefficient(self) -> float:
+        """The expected sum of the slopes over ``period`` steps."""
+        return self.mean_coefficient * self.period
+
+    def _uniforms(self, block: int) -> np.ndarray:
+        u = self._cache.get(block)
+        if u is None:
+            u = np.random.default_rng([int(self.seed), int(block)]).random(_STOCHASTIC_BLOCK)
+            self._cache[block] = u
+        return u
+
+    def coefficient(self, t: int | np.ndarray) -> np.ndarray:
+        r"""The slope :math:`c_t` of :math:`f_t(x) = c_t x` (t starts at 1), a seeded draw."""
+        t = np.asarray(t)
+        if np.any(t < 1):
+            raise ValueError("t starts at 1")
+        idx = t.astype(np.int64) - 1
+        blocks, offsets = np.divmod(idx, _STOCHASTIC_BLOCK)
+        u = np.empty(idx.shape)
+        for b in np.unique(blocks):
+            sel = blocks == b
+            u[sel] = self._uniforms(int(b))[offsets[sel]]
+        return np.where(u < self.probability, self.big, -self.small)
+
+
+def reddi_stochastic(
+    seed: int = 0, probability: float = 0.01, big: float = 1010.0, small: float = 10.0
+) -> StochasticOnlineProblem:
+    r"""The stochastic form of Reddi et al.'s (2018, §5) synthetic experiment.
+
+    On :math:`x\in[-1, 1]`, :math:`f_t(x) = 1010x` with probability 0.01 and
+    :math:`-10x` otherwise. The expected loss is
+    :math:`F(x) = (0.01\cdot 1010 - 0.99\cdot 10)\,x = 0.2x`, minimised at
+    :math:`x = -1`. It is an instance of the construction of their Theorem 3
+    (slope :math:`C` with probability :math:`(1+\delta)/(C+1)`, else −1) with
+    :math:`C = 101`, :math:`\delta = 0.02`, scaled by 10. Seeded by ``seed``.
+    """
+    if isinstance(probability, bool) or not isinstance(probability, int | float):
+        raise ValueError(f"probability must be in (0, 1), got {probability!r}")
+    for name, value in (("big", big), ("small", small)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and value > 0
+        ):
+            raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    period = max(2, round(1 / probability)) if 0 < probability < 1 else 2
+    return StochasticOnlineProblem(
+        name=f"Reddi et al. stochastic (p = {probability:g})",
+        period=period,
+        big=float(big),
+        small=float(small),
+        probability=probability,
+        seed=seed,
+    )
