@@ -136,15 +136,18 @@ def test_convex_momentum_schedule():
 
 
 def test_nag_convex_first_steps_by_hand():
+    """y_0 = x_0, y_1 = x_1 (two gradient steps), then y_2 = x_2 + (x_2 - x_1)/4."""
     f = quadratic([1.0, 4.0], start=[1.0, 1.0])
-    r = nag_convex(f, 3, lr=0.1)
+    r = nag_convex(f, 4, lr=0.1)
+    lam = np.array([1.0, 4.0])
     x1 = np.array([0.9, 0.6])
-    assert np.allclose(r.path[1], x1)
-    y1 = x1 + 0.25 * (x1 - [1.0, 1.0])
-    x2 = y1 - 0.1 * np.array([1.0, 4.0]) * y1
-    assert np.allclose(r.path[2], x2)
-    y2 = x2 + 0.4 * (x2 - x1)
-    assert np.allclose(r.path[3], y2 - 0.1 * np.array([1.0, 4.0]) * y2)
+    x2 = x1 - 0.1 * lam * x1
+    assert np.allclose(r.path[1], x1) and np.allclose(r.path[2], x2)
+    y2 = x2 + 0.25 * (x2 - x1)
+    x3 = y2 - 0.1 * lam * y2
+    assert np.allclose(r.path[3], x3)
+    y3 = x3 + 0.4 * (x3 - x2)
+    assert np.allclose(r.path[4], y3 - 0.1 * lam * y3)
 
 
 def test_nag_convex_rate_bound_on_quadratic():

@@ -304,11 +304,12 @@ def nesterov_worst_case(k: int, dim: int | None = None, smoothness: float = 1.0)
 # NAG for smooth convex problems, with adaptive restart
 # ---------------------------------------------------------------------------
 def convex_momentum(k: int) -> float:
-    r"""The momentum of step :math:`k` of convex NAG: :math:`(k - 1)/(k + 2)`.
+    r"""The momentum coefficient :math:`(k - 1)/(k + 2)` of convex NAG, for :math:`k \ge 1`.
 
-    Step 1 has momentum 0 (a gradient step); the coefficient rises towards 1.
-    This is the schedule of Nesterov (1983) in the form used by Su, Boyd &
-    Candès (2016); shifting the index, :math:`t/(t+3)` for :math:`t = k - 1`.
+    In :func:`nag_convex`, :math:`y_k = x_k + \frac{k-1}{k+2}(x_k - x_{k-1})`:
+    the coefficient is 0 for :math:`k = 1` and rises towards 1 (Su, Boyd &
+    Candès, 2016, eq. 3; Nesterov, 1983). Writing :math:`t = k - 1` it is
+    :math:`t/(t+3)`.
     """
     k = _int("k", k, 1)
     return (k - 1) / (k + 2)
@@ -326,28 +327,32 @@ def nag_convex(
 ) -> RunResult:
     r"""Nesterov's method for smooth convex :math:`f`, optionally with adaptive restart.
 
-    With :math:`x_0 = y_0` the start and :math:`j` a momentum counter (1 at the start):
+    In the form of Su, Boyd & Candès (2016, eqs. 3-4), after Nesterov (1983):
+    :math:`y_0 = x_0` and, for :math:`k = 0, 1, 2, \dots`,
 
     .. math::
 
-        y_{k-1} &= x_{k-1} + \frac{j-1}{j+2}\,(x_{k-1} - x_{k-2}),\\
-        x_k &= y_{k-1} - \eta\,\nabla f(y_{k-1}),
+        x_{k+1} &= y_k - \eta\,\nabla f(y_k),\\
+        y_{k+1} &= x_{k+1} + \frac{k}{k+3}\,(x_{k+1} - x_k),
 
-    with :math:`x_{-1} = x_0` and :math:`j = k` when there is no restart
-    (Nesterov, 1983; the form of Su, Boyd & Candès, 2016). For convex,
-    :math:`L`-smooth :math:`f` and :math:`\eta \le 1/L`,
+    that is, :math:`y_k = x_k + \frac{k-1}{k+2}(x_k - x_{k-1})` for
+    :math:`k \ge 1` (:func:`convex_momentum`). The first two steps are plain
+    gradient steps. For convex, :math:`L`-smooth :math:`f` and
+    :math:`\eta \le 1/L`,
     :math:`f(x_k) - f^* \le 2\lVert x_0 - x^*\rVert^2 / (\eta (k+1)^2)`.
 
-    ``restart`` (O'Donoghue & Candès, 2015) resets the momentum after step
-    :math:`k` (the next step is a plain gradient step from :math:`x_k`, and
-    :math:`j` starts again at 1) when
+    ``restart`` (O'Donoghue & Candès, 2015) resets the momentum after the step
+    that produced :math:`x_{k+1}` -- the run continues as if :math:`x_{k+1}`
+    were a new start, so :math:`y_{k+1} = x_{k+1}` and the counter in the
+    coefficient starts again from 0 -- when
 
-    - ``"function"``: :math:`f(x_k) > f(x_{k-1})`;
-    - ``"gradient"``: :math:`\nabla f(y_{k-1})^\top (x_k - x_{k-1}) > 0`.
+    - ``"function"``: :math:`f(x_{k+1}) > f(x_k)`;
+    - ``"gradient"``: :math:`\nabla f(y_k)^\top (x_{k+1} - x_k) > 0`.
 
     Returns a :class:`~optbook.run.RunResult` of the iterates :math:`x_k`, with
-    the steps after which a restart happened in ``hyperparameters["restarts"]``.
-    A run whose iterate or loss is non-finite or beyond ``blowup`` stops there.
+    the steps after which a restart happened (the :math:`k + 1` of the
+    restarted :math:`x_{k+1}`) in ``hyperparameters["restarts"]``. A run whose
+    iterate or loss is non-finite or beyond ``blowup`` stops there.
     """
     steps = _int("steps", steps, 0)
     eta = _positive("lr", lr)
@@ -361,10 +366,10 @@ def nag_convex(
     gnorms = [float(np.linalg.norm(objective.grad(x)))]
     restarts: list[int] = []
     diverged_at = None
-    j = 1
+    j = 0  # the index of y_j since the (re)start: y_j = x_j + (j-1)/(j+2) (x_j - x_{j-1})
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            y = x + (j - 1) / (j + 2) * (x - x_prev)
+            y = x + convex_momentum(j) * (x - x_prev) if j else x
             g = np.asarray(objective.grad(y), dtype=np.float64)
             x_new = y - eta * g
             f_new = float(value(x_new))
@@ -380,7 +385,7 @@ def nag_convex(
                 reset = False
             if reset:
                 restarts.append(k)
-                x_prev, x, j = x_new.copy(), x_new, 1
+                x_prev, x, j = x_new.copy(), x_new, 0
             else:
                 x_prev, x, j = x, x_new, j + 1
             f_x = f_new
