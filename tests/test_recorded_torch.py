@@ -19,7 +19,6 @@ import pytest
 
 from optbook import recorded_torch as rec
 from optbook.functions import rosenbrock
-from optbook.optimizers import Adam, AdamW, AMSGrad
 
 torch = pytest.importorskip("torch") if __name__ != "__main__" else __import__("torch")
 
@@ -61,29 +60,7 @@ def torch_path(cls_name: str, kwargs: dict) -> np.ndarray:
 
 
 def package_path(name: str) -> np.ndarray:
-    """The same run with the package: the option the chapter maps each case to."""
-    f = rosenbrock()
-    lam = rec.WEIGHT_DECAY
-    theta = np.array(rec.START, dtype=np.float64)
-    opt = {
-        "default": Adam(lr=rec.LR),
-        "weight_decay": Adam(lr=rec.LR),
-        "decoupled_weight_decay": AdamW(lr=rec.LR, weight_decay=lam, decay_scaled_by_lr=True),
-        "AdamW": AdamW(lr=rec.LR, weight_decay=lam, decay_scaled_by_lr=True),
-        "amsgrad": AMSGrad(lr=rec.LR, bias_correction=True),
-        "maximize": Adam(lr=rec.LR),
-        "eps_1": Adam(lr=rec.LR, eps=1.0),
-    }[name]
-    path = [theta.copy()]
-    for _ in range(rec.STEPS):
-        g = f.grad(theta)
-        if name == "weight_decay":
-            g = g + lam * theta  # PyTorch's weight_decay: L2 added to the gradient
-        if name == "maximize":
-            g = -g
-        opt.step(theta, g)
-        path.append(theta.copy())
-    return np.array(path)
+    return rec.package_path(name)
 
 
 def recorded_literals() -> str:
@@ -158,6 +135,20 @@ def test_capturable_is_refused_on_the_cpu():
     with pytest.raises((AssertionError, RuntimeError)):
         opt.step()
     assert rec.CAPTURABLE_ON_CPU == "refused"
+
+
+def test_cpu_default_is_the_for_loop():
+    from torch.optim.optimizer import _default_to_fused_or_foreach
+
+    p = torch.zeros(3)
+    assert _default_to_fused_or_foreach([p], differentiable=False, use_fused=False) == (
+        False, False)
+    assert rec.DEFAULT_PATH_ON_CPU == "_single_tensor_adam"
+
+
+def test_package_path_rejects_unknown_case():
+    with pytest.raises(ValueError, match="case"):
+        rec.package_path("nesterov")
 
 
 def test_weight_decay_is_l2_and_differs_from_decoupled():

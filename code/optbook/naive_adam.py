@@ -1,4 +1,4 @@
-r"""A naive NumPy Adam in the style of *Dive into Deep Learning* (source 000), made correct.
+r"""A naive NumPy Adam in the style of source 000's ``Adam.update(params, grads)``, made correct.
 
 :class:`NaiveAdam` keeps a dict of moment arrays per parameter name and
 updates ``params`` (a dict of name -> ndarray) in place, writing each formula
@@ -19,7 +19,8 @@ The rule is Kingma & Ba (2015), Algorithm 1, with :math:`m_0 = v_0 = 0`:
     \theta_t = \theta_{t-1} - \eta\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}.
 
 ``efficient=True`` selects the order of computation at the end of the paper's
-§2, the one of source 000's class and of Keras:
+§2, the one of source 000's class (the NumPy class of Saito's *Deep Learning
+from Scratch*, which source 000 reproduces) and of Keras:
 :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
 :math:`\theta_t = \theta_{t-1} - \eta_t\, m_t/(\sqrt{v_t} + \hat\epsilon)` with
 :math:`\hat\epsilon` = ``eps``. It equals Algorithm 1 with

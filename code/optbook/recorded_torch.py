@@ -39,6 +39,8 @@ is refused on the CPU (it is meant for CUDA-graph capture).
 
 from __future__ import annotations
 
+import numpy as np
+
 TORCH_VERSION = '2.13.0+cpu'
 
 
@@ -57,6 +59,10 @@ TORCH_DEFAULTS = {
     "adamw_weight_decay": 1e-2,
 }
 
+#: which implementation ``torch.optim.Adam`` picks for CPU tensors when neither
+#: ``foreach`` nor ``fused`` is given (foreach is the default on CUDA only)
+DEFAULT_PATH_ON_CPU = "_single_tensor_adam"
+
 #: what ``Adam(capturable=True).step()`` does on CPU tensors in this version
 CAPTURABLE_ON_CPU = "refused"
 
@@ -68,7 +74,16 @@ SOURCE_EXCERPTS = {
 grad = grads[i] if not maximize else -grads[i]
 """,
     "step": """
+else torch.tensor(0.0, dtype=_get_scalar_dtype(), device="cpu")
 step_t += 1
+""",
+    "paths": """
+if fused and not torch.jit.is_scripting():
+func = _fused_adam
+elif foreach and not torch.jit.is_scripting():
+func = _multi_tensor_adam
+else:
+func = _single_tensor_adam
 """,
     "weight_decay": """
 if weight_decay != 0:
@@ -193,3 +208,33 @@ IMPLEMENTATION_DIFFERENCES = {
     'fused': 0.0,
     'differentiable': 6.497084832357558e-07,
 }
+
+
+def package_path(case: str) -> np.ndarray:
+    """θ₀, …, θ₁₀ of the package's counterpart of ``PATHS[case]`` (see the module docstring)."""
+    from .functions import rosenbrock
+    from .optimizers import Adam, AdamW, AMSGrad
+
+    if case not in PATHS:
+        raise ValueError(f"case must be one of {sorted(PATHS)}, got {case!r}")
+    f, lam = rosenbrock(), WEIGHT_DECAY
+    theta = np.array(START, dtype=np.float64)
+    opt = {
+        "default": lambda: Adam(lr=LR),
+        "weight_decay": lambda: Adam(lr=LR),
+        "decoupled_weight_decay": lambda: AdamW(lr=LR, weight_decay=lam, decay_scaled_by_lr=True),
+        "AdamW": lambda: AdamW(lr=LR, weight_decay=lam, decay_scaled_by_lr=True),
+        "amsgrad": lambda: AMSGrad(lr=LR, bias_correction=True),
+        "maximize": lambda: Adam(lr=LR),
+        "eps_1": lambda: Adam(lr=LR, eps=1.0),
+    }[case]()
+    path = [theta.copy()]
+    for _ in range(STEPS):
+        g = f.grad(theta)
+        if case == "weight_decay":
+            g = g + lam * theta  # torch's weight_decay: L2, λθ added to the gradient
+        if case == "maximize":
+            g = -g  # torch's maximize: ascend f, i.e. descend −f
+        opt.step(theta, g)
+        path.append(theta.copy())
+    return np.array(path)
