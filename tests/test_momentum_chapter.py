@@ -160,3 +160,10 @@ def test_dampening_rejects_bad_values():
     assert_each_raises_value_error_naming(
         [(lambda v=v: Momentum(dampening=v), "dampening") for v in bad]
     )
+
+
+def test_torch_refuses_nesterov_with_dampening():
+    """The chapter's 'common mistakes': PyTorch rejects nesterov=True with dampening."""
+    p = torch.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="dampening"):
+        torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)
