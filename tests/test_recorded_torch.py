@@ -29,7 +29,7 @@ CASES: dict[str, tuple[str, dict]] = {
     "decoupled_weight_decay": (
         "Adam", {"weight_decay": rec.WEIGHT_DECAY, "decoupled_weight_decay": True}),
     "AdamW": ("AdamW", {"weight_decay": rec.WEIGHT_DECAY}),
-    "amsgrad": ("Adam", {"amsgrad": True}),
+    "amsgrad": ("Adam", {"amsgrad": True, "betas": (0.9, rec.AMSGRAD_BETA2)}),
     "maximize": ("Adam", {"maximize": True}),
     "eps_1": ("Adam", {"eps": 1.0}),
 }
@@ -149,6 +149,18 @@ def test_cpu_default_is_the_for_loop():
 def test_package_path_rejects_unknown_case():
     with pytest.raises(ValueError, match="case"):
         rec.package_path("nesterov")
+
+
+def test_amsgrad_case_is_not_plain_adam():
+    # with β₂ = 0.5 the raw v decreases along the path, so the running maximum matters
+    from optbook.optimizers import Adam
+
+    f = rosenbrock()
+    theta = np.array(rec.START)
+    opt = Adam(lr=rec.LR, beta2=rec.AMSGRAD_BETA2)
+    for _ in range(rec.STEPS):
+        opt.step(theta, f.grad(theta))
+    assert np.max(np.abs(theta - np.array(rec.PATHS["amsgrad"][-1]))) > 1e-4
 
 
 def test_weight_decay_is_l2_and_differs_from_decoupled():
