@@ -45,3 +45,31 @@ def test_eta_zero_adds_nothing() -> None:
         noisy.step(a, a.copy())
         plain.step(b, b.copy())
     np.testing.assert_array_equal(a, b)
+
+
+def test_gaussian_start_and_layer_gradient_norms() -> None:
+    from checks import assert_each_raises_value_error_naming
+
+    from optbook.data import digits
+    from optbook.deep_mlp import gaussian_start, layer_gradient_norms
+    from optbook.models import MLP
+
+    data = digits(seed=0)
+    model = MLP(data.X_train[:200], data.y_train[:200], hidden=(8, 8, 8), seed=0)
+    theta = gaussian_start(model, 0.1, seed=3)
+    np.testing.assert_array_equal(theta, gaussian_start(model, 0.1, seed=3))
+    views = model.unpack(theta)
+    weights = np.concatenate([W.ravel() for W in views[0::2]])
+    assert all(np.all(b == 0) for b in views[1::2])
+    assert abs(weights.std() / 0.1 - 1) < 0.1
+    norms = layer_gradient_norms(model, theta)
+    assert norms.shape == (4,) and np.all(norms > 0)
+    # all weights zero: every weight gradient vanishes (a stationary point in the weights)
+    zero = np.zeros(model.dim)
+    np.testing.assert_array_equal(layer_gradient_norms(model, zero), 0.0)
+    assert_each_raises_value_error_naming([
+        (lambda: gaussian_start(model, 0.0), "std"),
+        (lambda: gaussian_start(model, 0.1, seed=-1), "seed"),
+        (lambda: gaussian_start(object(), 0.1), "model"),
+        (lambda: layer_gradient_norms(object(), zero), "model"),
+    ])
