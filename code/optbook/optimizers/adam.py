@@ -44,8 +44,15 @@ class Adam(Optimizer):
       §2, :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
       :math:`\theta_t = \theta_{t-1} - \eta_t\, m_t/(\sqrt{v_t} + \hat\epsilon)`.
       It equals (5) only when :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`;
-      with the same ε it takes a different step (the class in *Dive into Deep
-      Learning* uses this form).
+      with the same ε it takes a different step: the effective ε is
+      :math:`\epsilon/\sqrt{1-\beta_2^t}`, about 31.6ε at t = 1 for β₂ = 0.999.
+      Keras/TensorFlow's Adam (``epsilon=1e-7``, "epsilon hat") and the NumPy
+      ``Adam.update(params, grads)`` class of Saito's *Deep Learning from
+      Scratch*, copied in many tutorials (ε̂ = 1e-7 added to the raw
+      :math:`\sqrt{v_t}`; :class:`optbook.adam_analysis.NumpyDictAdam`), use
+      this form. *Dive into Deep Learning*'s ``adam()`` does not: it divides
+      the bias-corrected moments, :math:`\hat m_t/(\sqrt{\hat v_t} + \epsilon)`
+      with ε = 1e-6, the ``"moments"`` form.
     - ``"none"``: :math:`\theta_t = \theta_{t-1} - \eta\, m_t/(\sqrt{v_t}+\epsilon)`,
       the Adam of Reddi et al.'s (2018) counterexample.
 
