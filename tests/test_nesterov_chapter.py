@@ -54,3 +54,20 @@ def test_torch_iterate_is_ruders_lookahead_point(lr, momentum):
     assert np.allclose(theirs, thetas - momentum * vs, rtol=1e-12, atol=1e-12)
     # and not Ruder's θ_t itself
     assert not np.allclose(theirs[1:], thetas[1:])
+
+
+@pytest.mark.parametrize("kwargs", [{"momentum": 0.0}, {"momentum": 0.9, "dampening": 0.1}])
+def test_torch_rejects_nesterov_without_momentum_or_with_dampening(kwargs):
+    """The chapter's 'In practice' claim: nesterov=True needs momentum > 0 and dampening = 0."""
+    p = torch.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="Nesterov"):
+        torch.optim.SGD([p], lr=0.1, nesterov=True, **kwargs)
+
+
+def test_torch_sgd_defaults_quoted_in_the_chapter():
+    import inspect
+
+    sig = inspect.signature(torch.optim.SGD.__init__)
+    assert sig.parameters["lr"].default == pytest.approx(1e-3)
+    assert sig.parameters["momentum"].default == 0
+    assert sig.parameters["nesterov"].default is False

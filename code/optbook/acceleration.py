@@ -308,7 +308,7 @@ def convex_momentum(k: int) -> float:
 
     In :func:`nag_convex`, :math:`y_k = x_k + \frac{k-1}{k+2}(x_k - x_{k-1})`:
     the coefficient is 0 for :math:`k = 1` and rises towards 1 (Su, Boyd &
-    Candès, 2016, eq. 3; Nesterov, 1983). Writing :math:`t = k - 1` it is
+    Candès, 2016, §1; Nesterov, 1983). Writing :math:`t = k - 1` it is
     :math:`t/(t+3)`.
     """
     k = _int("k", k, 1)
@@ -327,7 +327,7 @@ def nag_convex(
 ) -> RunResult:
     r"""Nesterov's method for smooth convex :math:`f`, optionally with adaptive restart.
 
-    In the form of Su, Boyd & Candès (2016, eqs. 3-4), after Nesterov (1983):
+    In the form of Su, Boyd & Candès (2016, §1), after Nesterov (1983):
     :math:`y_0 = x_0` and, for :math:`k = 0, 1, 2, \dots`,
 
     .. math::
