@@ -107,7 +107,8 @@ class NaiveAdam:
             self.v[key] = b2 * self.v[key] + (1 - b2) * g**2       # v_t
             if self.efficient:
                 lr_t = self.lr * np.sqrt(1 - b2**t) / (1 - b1**t)
-                params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+                denom = np.sqrt(self.v[key]) + self.eps            # √v_t + ε̂
+                params[key] -= lr_t * self.m[key] / denom
             else:
                 m_hat = self.m[key] / (1 - b1**t)                  # m̂_t
                 v_hat = self.v[key] / (1 - b2**t)                  # v̂_t

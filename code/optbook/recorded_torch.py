@@ -98,7 +98,7 @@ grad = grad.add(param, alpha=weight_decay)
 """,
     "moments": """
 exp_avg.lerp_(grad, 1 - device_beta1)
-exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # type: ignore[arg-type]
+exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
 """,
     "update": """
 bias_correction1 = 1 - beta1**step
@@ -110,7 +110,7 @@ torch.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
 denom = (max_exp_avg_sqs[i].sqrt() / bias_correction2_sqrt).add_(eps)
 else:
 denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-param.addcdiv_(exp_avg, denom, value=-step_size)  # type: ignore[arg-type]
+param.addcdiv_(exp_avg, denom, value=-step_size)
 """,
 }
 
