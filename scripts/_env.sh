@@ -93,11 +93,20 @@ _chromium_works() {
     [ -x "$CHROMIUM" ] && "$CHROMIUM" --version >/dev/null 2>&1
 }
 
+# The packages of the browser step: Chromium, and a CJK font so that the
+# glossary's Chinese names render as most readers see them (a machine with no
+# CJK font shows empty boxes, and so would every screenshot).
+BROWSER_PACKAGES=(chromium fonts-noto-cjk)
+
+_cjk_font_installed() {
+    command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ':lang=zh' family 2>/dev/null)" ]
+}
+
 ensure_chromium() {
-    if _chromium_works; then
+    if _chromium_works && _cjk_font_installed; then
         return 0
     fi
-    if [ -n "${OPTBOOK_CHROMIUM:-}" ]; then
+    if [ -n "${OPTBOOK_CHROMIUM:-}" ] && ! _chromium_works; then
         echo "error: OPTBOOK_CHROMIUM=$CHROMIUM is not a working Chromium" >&2
         return 1
     fi
@@ -106,30 +115,34 @@ ensure_chromium() {
         if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
             sudo=(sudo -n)
         else
-            echo "error: the browser tests need Chromium at $CHROMIUM, and installing it" \
-                "needs root: run 'apt-get install chromium' as root (Debian), or set" \
-                "OPTBOOK_CHROMIUM to a Chromium binary" >&2
+            echo "error: the browser tests need Chromium at $CHROMIUM and a CJK font, and" \
+                "installing them needs root: run 'apt-get install ${BROWSER_PACKAGES[*]}' as" \
+                "root (Debian), or set OPTBOOK_CHROMIUM to a Chromium binary" >&2
             return 1
         fi
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
-        echo "error: no Chromium at $CHROMIUM and no apt-get to install it: install" \
-            "Chromium, or set OPTBOOK_CHROMIUM to a Chromium binary" >&2
+        echo "error: no Chromium at $CHROMIUM or no CJK font, and no apt-get to install" \
+            "them: install Chromium and a CJK font (Noto Sans CJK), or set OPTBOOK_CHROMIUM" >&2
         return 1
     fi
     mkdir -p "$VENV"
-    log "installing Chromium with apt-get (first time: a minute or two; log in .venv/apt.log)"
+    log "installing ${BROWSER_PACKAGES[*]} with apt-get (first time: a minute or two; log in .venv/apt.log)"
     local start=$SECONDS
     if ! { "${sudo[@]}" apt-get update \
-            && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium; } \
+            && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${BROWSER_PACKAGES[@]}"; } \
             > "$VENV/apt.log" 2>&1; then
         tail -n 20 "$VENV/apt.log" >&2
-        echo "error: apt-get install chromium failed (full log: .venv/apt.log)" >&2
+        echo "error: apt-get install ${BROWSER_PACKAGES[*]} failed (full log: .venv/apt.log)" >&2
         return 1
     fi
     if ! _chromium_works; then
         echo "error: apt-get installed chromium, but $CHROMIUM does not run" >&2
         return 1
     fi
-    echo "Chromium installed in $((SECONDS - start)) s"
+    if ! _cjk_font_installed; then
+        echo "error: apt-get installed fonts-noto-cjk, but fc-list finds no Chinese font" >&2
+        return 1
+    fi
+    echo "browser packages installed in $((SECONDS - start)) s"
 }

@@ -33,6 +33,16 @@ fi
 # "Matplotlib is building the font cache" to stderr during the build.
 MPLBACKEND=Agg "$PY" -c 'import matplotlib.pyplot' >/dev/null 2>&1 || true
 
+# The kernels that the build starts log "Kernel is running over TCP without
+# encryption" (ipykernel 7): a notice about the local socket between the build
+# and its own kernel, harmless here, that would read as a warning in the log.
+# ipykernel reads ipython_kernel_config.py from <venv>/etc/ipython; there the
+# kernel application's own log is set to errors only. Warnings of the notebook
+# code are not affected: they are cell output (stderr), and -W fails on them.
+mkdir -p "$VENV/etc/ipython"
+printf '%s\n' '# written by scripts/build.sh: see the comment there' \
+    'c.IPKernelApp.log_level = "ERROR"' > "$VENV/etc/ipython/ipython_kernel_config.py"
+
 log "building the book (jupyter-book build -W -n --keep-going --all)"
 start=$SECONDS
 # --all re-reads every page, so that warnings of unchanged pages are reported

@@ -53,6 +53,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+#: A phone's width, where long displays must scroll inside their own box.
+PHONE_VIEWPORT = {"width": 400, "height": 900}
 #: Milliseconds to wait for a page's load, its math and its images.
 TIMEOUT_MS = 60_000
 #: The session's Site, for the page-weight table of the terminal summary.
@@ -150,6 +152,12 @@ class PageVisit:
     widgets: dict[str, Any] = field(default_factory=dict)
     solutions: list[dict[str, Any]] = field(default_factory=list)
     resources: list[dict[str, Any]] = field(default_factory=list)
+    bad_captions: list[str] = field(default_factory=list)
+    bad_outputs: list[str] = field(default_factory=list)
+    layout: dict[str, Any] = field(default_factory=dict)
+    phone_layout: dict[str, Any] = field(default_factory=dict)
+    icons: list[str] = field(default_factory=list)
+    font_family: str = ""
 
     @property
     def transferred_bytes(self) -> int:
@@ -170,8 +178,84 @@ class PageVisit:
         )
 
 
+#: Layout at the current viewport: display equations and tables against the
+#: width of the text column, and whether the page itself scrolls sideways.
+_LAYOUT_JS = r"""
+() => {
+  const article = document.querySelector("article") || document.body;
+  const column = article.getBoundingClientRect();
+  const label = (el) => {
+    const eq = el.closest("div.math") || el;
+    const num = eq.querySelector(".eqno") || eq.parentElement.querySelector(".eqno");
+    const id = eq.id || (eq.previousElementSibling && eq.previousElementSibling.id) || "";
+    const section = el.closest("section");
+    const where = section && section.id ? section.id : "?";
+    return `${num ? num.textContent.trim() : ""} ${id} in §${where}`.trim();
+  };
+  const clipped = (el) => {
+    // is el (or its overflow) cut off by an ancestor that does not scroll?
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      const box = a.getBoundingClientRect();
+      const scrolls = /(auto|scroll)/.test(st.overflowX);
+      if (scrolls && a.scrollWidth > a.clientWidth + 1) return false;  // scrolls inside its box
+      const hides = /(hidden|clip)/.test(st.overflowX);
+      if (hides && el.getBoundingClientRect().right > box.right + 1) return true;
+    }
+    return el.getBoundingClientRect().right > window.innerWidth + 1;
+  };
+  const displays = [...document.querySelectorAll(
+    "div.math mjx-container, mjx-container[display='true']")];
+  const uniq = [...new Set(displays)];
+  const wide = [], cut = [];
+  for (const c of uniq) {
+    // the formula's own width against the room it has: its container's box
+    // (narrower than the column when an equation number sits beside it)
+    const inner = c.firstElementChild || c;
+    const width = Math.max(inner.getBoundingClientRect().width, c.scrollWidth);
+    const box = (c.closest("div.math") || c.parentElement).getBoundingClientRect();
+    const room = Math.min(c.clientWidth || box.width, box.width, column.width);
+    if (width > room + 1) {
+      wide.push(`${label(c)}: ${Math.round(width)} px in ${Math.round(room)} px`);
+      if (clipped(c)) cut.push(label(c));
+    }
+  }
+  // inline formulas that run past the right edge of their paragraph (MathJax
+  // does not break a long inline formula; the theme clips what sticks out)
+  const inline = [...article.querySelectorAll("mjx-container:not([display='true'])")]
+    .filter(c => !c.closest("div.math, table, .cell_output, figcaption"))
+    .filter(c => {
+      const block = c.closest("p, li, dd, dt, .admonition, .proof");
+      return block && c.getBoundingClientRect().right > block.getBoundingClientRect().right + 1;
+    })
+    .map(c => {
+      const block = c.closest("p, li, dd, dt");
+      return (block ? block.textContent : c.textContent).trim().replace(/\s+/g, " ").slice(0, 80);
+    });
+  const tables = [...article.querySelectorAll("table")].map(t => {
+    const w = Math.max(t.getBoundingClientRect().width, t.scrollWidth);
+    const empty = [...t.querySelectorAll("tbody tr")].filter(r =>
+      [...r.children].some(td => td.textContent.trim() === ""
+                                 && !td.querySelector("img, mjx-container")));
+    const head = (t.querySelector("tr") || t).textContent.trim().replace(/\s+/g, " ").slice(0, 60);
+    return {head, width: Math.round(w), column: Math.round(column.width), empty_rows: empty.length};
+  });
+  return {
+    viewport: window.innerWidth,
+    column: Math.round(column.width),
+    displays: uniq.length,
+    wide_displays: wide,
+    wide_inline: [...new Set(inline)],
+    clipped_displays: cut,
+    tables,
+    page_scrolls_sideways: document.documentElement.scrollWidth > window.innerWidth + 1,
+  };
+}
+"""
+
 _COLLECT_JS = r"""
 () => {
+  const LAYOUT = """ + _LAYOUT_JS.strip() + r""";
   const text = (el) => (el.textContent || "").trim();
   // Math: every Sphinx math node (span.math / div.math) must hold MathJax output.
   const nodes = [...document.querySelectorAll(".math")];
@@ -193,10 +277,35 @@ _COLLECT_JS = r"""
   });
   const raw = [];
   const pattern = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
+  // TeX that escaped its math node: a lone $, a TeX command, a sub- or
+  // superscript group (a hard-wrapped "- " or "1." line splits a $...$ pair)
+  const leaked = [];
+  const texPattern = /\$|\\[A-Za-z]+|[_^]\{/;
   while (walker.nextNode()) {
     const t = walker.currentNode.nodeValue;
     if (pattern.test(t)) raw.push(t.trim().slice(0, 120));
+    if (texPattern.test(t)) {
+      const where = walker.currentNode.parentElement.closest(
+        "p, li, td, th, dd, dt, h1, h2, h3, h4, figcaption");
+      leaked.push((where ? where.textContent : t).trim().replace(/\s+/g, " ").slice(0, 160));
+    }
   }
+  // What a caption or a cell's printed output says: plain Unicode, no TeX,
+  // no internal label.
+  const badText = /\$|_\{|\beq-[a-z]/;
+  const captions = [...article.querySelectorAll("figcaption, caption")]
+    .map(c => {
+      // the caption's text outside its rendered math
+      const clone = c.cloneNode(true);
+      clone.querySelectorAll("mjx-container, .math").forEach(m => m.remove());
+      return text(clone);
+    })
+    .filter(t => badText.test(t));
+  const outputs = [...article.querySelectorAll(".cell_output pre, .cell_output .output")]
+    .map(text).filter(t => badText.test(t)).map(t => {
+      const i = t.search(badText);
+      return t.slice(Math.max(0, i - 60), i + 60).replace(/\s+/g, " ");
+    });
   const perf = performance.getEntriesByType("navigation")
     .concat(performance.getEntriesByType("resource"));
   return {
@@ -208,9 +317,15 @@ _COLLECT_JS = r"""
       nodes: nodes.length,
       containers: document.querySelectorAll("mjx-container").length,
       unrendered, errors, raw,
+      leaked,
       mathml_errors: mml.filter(s => /<merror/.test(s)),
       undefined_macros: mml.flatMap(s => s.match(/<mtext mathcolor="red">\\[^<]*/g) || []),
     },
+    bad_captions: captions,
+    bad_outputs: [...new Set(outputs)],
+    layout: LAYOUT(),
+    icons: [...document.querySelectorAll("link[rel~='icon']")].map(l => l.href),
+    font_family: getComputedStyle(article).fontFamily,
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
     launch_links: [...document.querySelectorAll(".dropdown-launch-buttons a[href]")]
       .map(a => a.href),
@@ -271,8 +386,10 @@ class Site:
     def is_local(self, url: str) -> bool:
         return url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))
 
-    def _new_page(self, visit: PageVisit | None = None) -> tuple[Any, Any]:
-        context = self.browser.new_context(viewport=VIEWPORT, service_workers="block")
+    def _new_page(
+        self, visit: PageVisit | None = None, viewport: dict[str, int] = VIEWPORT
+    ) -> tuple[Any, Any]:
+        context = self.browser.new_context(viewport=viewport, service_workers="block")
         context.set_default_timeout(TIMEOUT_MS)
 
         def route(r: Any) -> None:
@@ -311,7 +428,10 @@ class Site:
         try:
             self._load(page, visit.url)
             data = page.evaluate(_COLLECT_JS)
-            for key in ("images", "math", "links", "launch_links", "widgets", "resources"):
+            for key in (
+                "images", "math", "links", "launch_links", "widgets", "resources",
+                "bad_captions", "bad_outputs", "layout", "icons", "font_family",
+            ):
                 setattr(visit, key, data[key])
             # launch buttons: the rocket menu opens and shows them
             menu = page.locator(".dropdown-launch-buttons")
@@ -340,24 +460,32 @@ class Site:
                 visit.solutions.append(record)
         finally:
             context.close()
+        # the same page on a phone: only its layout
+        context, page = self._new_page(viewport=PHONE_VIEWPORT)
+        try:
+            self._load(page, visit.url)
+            visit.phone_layout = page.evaluate(_LAYOUT_JS)
+        finally:
+            context.close()
         self._visits[name] = visit
         return visit
 
-    def screenshot(self, name: str) -> Path:
+    def screenshot(self, name: str, phone: bool = False) -> Path:
         """A full-page screenshot of a page, loaded as in :meth:`visit`."""
-        if name in self.screenshots:
-            return self.screenshots[name]
+        key = f"{name} (phone)" if phone else name
+        if key in self.screenshots:
+            return self.screenshots[key]
         if not (self.site_dir / f"{name}.html").is_file():
             raise FileNotFoundError(f"{name}.html is not in the built site")
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS_DIR / (name.replace("/", "__") + ".png")
-        context, page = self._new_page()
+        path = ARTIFACTS_DIR / (name.replace("/", "__") + ("-phone" if phone else "") + ".png")
+        context, page = self._new_page(viewport=PHONE_VIEWPORT if phone else VIEWPORT)
         try:
             self._load(page, self.url(name))
             page.screenshot(path=str(path), full_page=True)
         finally:
             context.close()
-        self.screenshots[name] = path
+        self.screenshots[key] = path
         return path
 
     def ids(self, path: Path) -> set[str]:
@@ -399,7 +527,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any):
     site_obj, page = funcargs.get("site"), funcargs.get("page")
     if isinstance(site_obj, Site) and isinstance(page, str):
         try:
-            path = site_obj.screenshot(page)
+            path = site_obj.screenshot(page, phone="phone" in item.name)
             report.sections.append(("screenshot", str(path)))
             print(f"\nscreenshot of {page}: {path}")
         except Exception as exc:  # a failing screenshot must not hide the failure

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import urllib.parse
 from pathlib import Path
 
@@ -118,9 +119,107 @@ def test_math_rendered_without_error(site, page):
         f"{page}: undefined TeX macros:{_lines(math['undefined_macros'])}"
     )
     assert not math["raw"], f"{page}: TeX delimiters left in the text:{_lines(math['raw'])}"
+    assert not math["leaked"], (
+        f"{page}: TeX outside the math nodes (a $...$ split by a line that Markdown read "
+        f"as a list item or a quote?):{_lines(math['leaked'])}"
+    )
     assert (math["nodes"] > 0) == has_math, f"{page}: math nodes in the DOM vs the HTML file"
     if has_math:
         assert math["containers"] >= math["nodes"] > 0, f"{page}: math not rendered"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_captions_and_printed_output_are_plain_text(site, page):
+    """Captions use the book's math or Unicode; printed output uses plain Unicode.
+
+    No ``$``, no ``_{`` and no internal label such as ``eq-gd-update`` is left
+    in a figure or table caption (outside its rendered math) or in what a cell
+    prints.
+    """
+    visit = site.visit(page)
+    assert not visit.bad_captions, f"{page}: TeX or labels in captions:{_lines(visit.bad_captions)}"
+    assert not visit.bad_outputs, (
+        f"{page}: TeX or labels in printed output:{_lines(visit.bad_outputs)}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_display_equations_fit_the_text_column(site, page):
+    """At 1280 px no equation is wider than the room it has.
+
+    A display equation fits its box (beside its number), and an inline formula
+    ends inside its paragraph.
+    """
+    layout = site.visit(page).layout
+    assert layout["column"] > 400, f"{page}: text column of {layout['column']} px?"
+    assert not layout["wide_displays"], (
+        f"{page}: display equations wider than the {layout['column']} px column at "
+        f"{layout['viewport']} px (break them with aligned or split):"
+        + _lines(layout["wide_displays"])
+    )
+    assert not layout["wide_inline"], (
+        f"{page}: inline formulas that run past the text at {layout['viewport']} px "
+        "(make them display equations, or split them):" + _lines(layout["wide_inline"])
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_fit_the_text_column(site, page):
+    """At 1280 px no table is wider than the text column, and no row has an empty cell."""
+    layout = site.visit(page).layout
+    tables = layout["tables"]
+    wide = [f"{t['head']!r}: {t['width']} px" for t in tables if t["width"] > t["column"] + 1]
+    assert not wide, f"{page}: tables wider than the {layout['column']} px column:{_lines(wide)}"
+    empty = [f"{t['head']!r}: {t['empty_rows']} rows" for t in layout["tables"] if t["empty_rows"]]
+    assert not empty, f"{page}: tables with empty cells (a | inside a cell?):{_lines(empty)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_on_a_phone_wide_equations_scroll_in_their_own_box(site, page):
+    """At 400 px, a display too wide for the screen scrolls inside its own box.
+
+    None is clipped by the page, and the page itself does not scroll sideways.
+    """
+    layout = site.visit(page).phone_layout
+    assert layout["viewport"] == 400
+    assert not layout["clipped_displays"], (
+        f"{page}: display equations cut off at 400 px:{_lines(layout['clipped_displays'])}"
+    )
+    assert not layout["page_scrolls_sideways"], f"{page}: the page scrolls sideways at 400 px"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_favicon_is_served(site, page):
+    visit = site.visit(page)
+    assert visit.icons, f"{page}: no <link rel='icon'>: the browser asks for /favicon.ico (404)"
+    for href in visit.icons:
+        assert site.is_local(href), href
+        rel = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+        rel = rel[len(urllib.parse.urlsplit(site.base_url).path):]
+        assert (site.site_dir / rel).is_file(), f"{page}: favicon {href} is not in the site"
+
+
+def test_chinese_glossary_terms_have_a_font(site):
+    """The glossary's Chinese names render with a CJK font, not as empty boxes.
+
+    The site's CSS names CJK fonts in its fallback list, and the machine that
+    runs the test has one (scripts/_env.sh installs Debian's fonts-noto-cjk).
+    """
+    glossary = next(p for p in PAGES if p.endswith("glossary"))
+    visit = site.visit(glossary)
+    assert "CJK" in visit.font_family, f"no CJK font in the fallback list: {visit.font_family}"
+    html = (site.site_dir / f"{glossary}.html").read_text(encoding="utf-8")
+    assert re.search(r"[\u4e00-\u9fff]", html), "the glossary has no Chinese term"
+    listed = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    installed = {f.strip() for line in listed.splitlines() for f in line.split(",") if f.strip()}
+    named = {f.strip().strip("'\"") for f in visit.font_family.split(",")}
+    assert installed & named, (
+        f"none of the CSS fonts {sorted(named)} is an installed Chinese font "
+        f"{sorted(installed)[:6]}"
+    )
+    site.screenshot(glossary)  # kept in the artefacts, to look at
 
 
 @pytest.mark.parametrize("page", PAGES)

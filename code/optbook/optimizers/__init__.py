@@ -5,6 +5,16 @@ Every class follows the contract of :class:`~optbook.optimizers._base.Optimizer`
 place; ``opt.state_dict()`` / ``opt.load_state_dict(...)`` save and resume
 bit-identically. Each docstring states the update rule, cites its paper, and
 says where PyTorch's rule differs and which option reproduces it.
+
+Two rules hold for every class:
+
+- **A non-finite gradient raises.** ``step`` checks every gradient first; a NaN
+  or an infinity raises ``ValueError`` naming the array and the step, and
+  nothing changes. ``step(params, grads, check_finite=False)`` skips the check.
+- **ε = 0 is allowed.** Where a rule divides by :math:`\sqrt{v} + \epsilon` (or
+  :math:`\sqrt{G + \epsilon}`, or a max), a zero denominator can only occur
+  where every past gradient of that coordinate was zero, so the numerator is
+  zero too; the step there is 0, not 0/0 = NaN (:func:`._base.divide`).
 """
 
 from ._base import CHUNK, Optimizer

@@ -118,6 +118,11 @@ def flatten_params(params: Params, what: str = "params") -> list[tuple[str, np.n
     return items
 
 
+def _label(what: str, key: str, single: bool) -> str:
+    """How an error names an array: ``grads`` when one array was passed, else ``grads['w']``."""
+    return what if single else f"{what}[{key!r}]"
+
+
 def _pair_params(params: Params, grads: Params) -> list[tuple[str, np.ndarray, np.ndarray]]:
     p_items = flatten_params(params, "params")
     g_items = flatten_params(grads, "grads")
@@ -128,6 +133,7 @@ def _pair_params(params: Params, grads: Params) -> list[tuple[str, np.ndarray, n
             f"grads must have the same structure as params: params is a "
             f"{type(params).__name__}, grads is a {type(grads).__name__}"
         )
+    single = isinstance(params, np.ndarray)
     p_keys = [k for k, _ in p_items]
     g_keys = [k for k, _ in g_items]
     if isinstance(params, Mapping):
@@ -143,22 +149,52 @@ def _pair_params(params: Params, grads: Params) -> list[tuple[str, np.ndarray, n
         raise ValueError(f"grads has {len(g_keys)} arrays but params has {len(p_keys)}")
     pairs = []
     for (key, p), (_, g) in zip(p_items, g_items, strict=True):
+        pname, gname = _label("params", key, single), _label("grads", key, single)
         if p.dtype not in (np.float32, np.float64):
-            raise ValueError(
-                f"params[{key!r}] must have dtype float32 or float64, got {p.dtype}"
-            )
+            raise ValueError(f"{pname} must have dtype float32 or float64, got {p.dtype}")
         if g.shape != p.shape:
-            raise ValueError(
-                f"grads[{key!r}] has shape {g.shape} but params[{key!r}] has shape {p.shape}"
-            )
+            raise ValueError(f"{gname} has shape {g.shape} but {pname} has shape {p.shape}")
         if g.dtype != p.dtype:
-            raise ValueError(
-                f"grads[{key!r}] has dtype {g.dtype} but params[{key!r}] has dtype {p.dtype}"
-            )
+            raise ValueError(f"{gname} has dtype {g.dtype} but {pname} has dtype {p.dtype}")
         if not p.flags.writeable:
-            raise ValueError(f"params[{key!r}] is read-only; the step updates params in place")
+            raise ValueError(f"{pname} is read-only; the step updates params in place")
         pairs.append((key, p, g))
     return pairs
+
+
+_ZEROS: dict[np.dtype, np.ndarray] = {}
+
+
+def _check_finite(g: np.ndarray, name: str, t: int) -> None:
+    """Raise ``ValueError`` if ``g`` holds a NaN or an infinity.
+
+    One pass, chunk by chunk, with no temporary array: the dot product of a
+    chunk with zeros is 0 when every element is finite and NaN otherwise
+    (NaN · 0 and ±inf · 0 are NaN; a huge finite value times 0 is 0, so
+    nothing overflows). Only when something is wrong are the bad values
+    counted. A gradient of at most one chunk is then in the cache when the
+    step reads it.
+    """
+    if g.size == 0:
+        return
+    zeros = _ZEROS.get(g.dtype)
+    if zeros is None or zeros.size < min(g.size, CHUNK):
+        zeros = _ZEROS[g.dtype] = np.zeros(max(min(g.size, CHUNK), 1024), dtype=g.dtype)
+    flat = g.reshape(-1) if g.flags.c_contiguous else np.ravel(g)
+    with np.errstate(invalid="ignore"):  # inf · 0 is NaN: that is the signal
+        finite = all(
+            math.isfinite(np.dot(flat[sl], zeros[: sl.stop - sl.start]))
+            for sl in _chunks(flat.size)
+        )
+    if not finite:
+        bad = int(np.count_nonzero(~np.isfinite(g)))
+        nan = int(np.count_nonzero(np.isnan(g)))
+        raise ValueError(
+            f"{name} has {bad} non-finite value{'s' if bad != 1 else ''} "
+            f"({nan} NaN, {bad - nan} ±inf) at step t = {t}; nothing was updated. "
+            "Find where the gradient overflowed, or pass check_finite=False to step() "
+            "to let non-finite values through (they reach the parameters and the state)"
+        )
 
 
 def _chunks(n: int) -> Iterator[slice]:
@@ -202,18 +238,25 @@ class Optimizer:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
         return f"{type(self).__name__}({args})"
 
-    def step(self, params: Params, grads: Params) -> None:
+    def step(self, params: Params, grads: Params, *, check_finite: bool = True) -> None:
         """Take one step: update ``params`` in place from ``grads``.
 
         The first step fixes the structure: the names (dict keys or list
         positions), shapes and dtypes of the arrays. A later step with a
         different structure raises ``ValueError`` before anything changes.
+
+        A gradient with a NaN or an infinity raises ``ValueError`` naming the
+        array and the step, before anything changes (parameters, state and the
+        step counter ``t``): one bad value would otherwise turn the parameters
+        and the moment estimates into NaN for good, silently. The check reads
+        each gradient once, chunk by chunk, and costs a few percent of a step
+        (``benchmarks/README.md``, "The finite check"). ``check_finite=False``
+        skips it, for code that checks its gradients itself.
         """
         pairs = _pair_params(params, grads)
+        single = isinstance(params, np.ndarray)
         specs = {key: (p.shape, p.dtype) for key, p, _ in pairs}
-        if self._specs is None:
-            self._specs = specs
-        elif specs != self._specs:
+        if self._specs is not None and specs != self._specs:
             if set(specs) != set(self._specs):
                 raise ValueError(
                     f"params changed between steps: the first step had arrays "
@@ -223,9 +266,15 @@ class Optimizer:
                 if (shape, dtype) != self._specs[key]:
                     old_shape, old_dtype = self._specs[key]
                     raise ValueError(
-                        f"params[{key!r}] has shape {shape} and dtype {dtype}, but the first "
-                        f"step had shape {old_shape} and dtype {old_dtype}"
+                        f"{_label('params', key, single)} has shape {shape} and dtype {dtype}, "
+                        f"but the first step had shape {old_shape} and dtype {old_dtype}"
                     )
+        check_bool("check_finite", check_finite)
+        if check_finite:
+            for key, _, g in pairs:
+                _check_finite(g, _label("grads", key, single), self.t + 1)
+        if self._specs is None:
+            self._specs = specs
         for key, p, _ in pairs:
             if key not in self.state:
                 self.state[key] = self._init_state(p)
