@@ -10,7 +10,7 @@ from ._base import Optimizer, check_bool, check_decay, check_positive
 class Nesterov(Optimizer):
     r"""Nesterov accelerated gradient (NAG), in the look-ahead form.
 
-    Ruder (2016, eq. 6) writes NAG with the gradient taken at the look-ahead
+    Ruder (2016, §4.2) writes NAG with the gradient taken at the look-ahead
     point :math:`\theta_{t-1} - \gamma v_{t-1}`:
 
     .. math::
