@@ -73,7 +73,7 @@ ensure_env() {
         fi
     done
 
-    log "installing $reqfile into .venv (first time: a few minutes; log in .venv/pip.log)"
+    log "installing $reqfile into .venv (first time: about 30 s with a warm pip cache, 3 minutes without; log in .venv/pip.log)"
     local start=$SECONDS
     if ! "$PY" -m pip install --progress-bar off -r "$reqfile" > "$VENV/pip.log" 2>&1; then
         tail -n 40 "$VENV/pip.log" >&2
