@@ -118,7 +118,7 @@ def test_units_proposition_with_separate_constants():
 
     for c in (1e-3, 0.1, 10.0, 1e3):
         base = path(lambda th: 3 * th, 1.0, 0.9, 1e-6, 1e-6)
-        scaled = path(lambda th: 3 * th / c**2, c, 0.9, c**2 * 1e-6, 1e-6 / c**2)
+        scaled = path(lambda th, c=c: 3 * th / c**2, c, 0.9, c**2 * 1e-6, 1e-6 / c**2)
         np.testing.assert_allclose(scaled / c, base, rtol=1e-11, atol=1e-15)
     # with one ε the package does not have this property
     one = run(quadratic([2e-4], start=[100.0]), Adadelta(eps=1e-6), 200).path[-1, 0] / 100
