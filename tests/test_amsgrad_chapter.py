@@ -169,3 +169,17 @@ def test_pytorch_form_matches_torch_amsgrad() -> None:
         for g in grads:
             ropt.step(reddi, g.copy())
         assert np.max(np.abs(reddi - ours)) > 1e-3 * np.max(np.abs(ours - x0))
+
+
+def test_drift_threshold_brackets_and_validates() -> None:
+    from optbook.optimizers.amsgrad import drift_threshold
+
+    p = reddi_problem(3.0)
+    b = drift_threshold(p, 0.0, 0.1, 0.9)
+    assert 0.4723 < b < 0.4724
+    assert asymptotic_drift(p, 0.0, b - 1e-6) < 0 < asymptotic_drift(p, 0.0, b + 1e-6)
+    assert 0.9995 < drift_threshold(reddi_synthetic(), 0.9, 0.99, 0.99999) < 0.9996
+    with pytest.raises(ValueError, match="bracket"):
+        drift_threshold(p, 0.0, 0.6, 0.9)
+    with pytest.raises(ValueError, match="iters"):
+        drift_threshold(p, 0.0, 0.1, 0.9, iters=0)

@@ -300,3 +300,32 @@ def asymptotic_drift(problem: Any, beta1: float, beta2: float) -> float:
     m = (1 - beta1) / (1 - beta1**P) * (beta1**k * c[idx]).sum(axis=1)
     v = (1 - beta2) / (1 - beta2**P) * (beta2**k * c[idx] ** 2).sum(axis=1)
     return float(np.sum(m / np.sqrt(v)))
+
+
+def drift_threshold(
+    problem: Any, beta1: float, lo: float, hi: float, iters: int = 60
+) -> float:
+    r"""The :math:`\beta_2` at which :func:`asymptotic_drift` changes sign, by bisection.
+
+    Requires :math:`D(\text{lo}) < 0 < D(\text{hi})` (``ValueError`` otherwise):
+    below the returned value Adam drifts to +1 late in the run, above it to −1.
+    After ``iters`` halvings the bracket is ``(hi − lo)/2**iters`` wide.
+    """
+    check_decay("beta1", beta1)
+    check_decay("lo", lo)
+    check_decay("hi", hi)
+    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
+        raise ValueError(f"iters must be an integer >= 1, got {iters!r}")
+    d_lo, d_hi = asymptotic_drift(problem, beta1, lo), asymptotic_drift(problem, beta1, hi)
+    if not d_lo < 0 < d_hi:
+        raise ValueError(
+            f"need D(lo) < 0 < D(hi) to bracket the threshold; got D({lo}) = {d_lo:.4g}, "
+            f"D({hi}) = {d_hi:.4g}"
+        )
+    for _ in range(iters):
+        mid = (lo + hi) / 2
+        if asymptotic_drift(problem, beta1, mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
