@@ -1,4 +1,4 @@
-"""The book's optimizers, one small class each.
+r"""The book's optimizers, one small class each.
 
 Every class follows the contract of :class:`~optbook.optimizers._base.Optimizer`:
 ``opt = Adam(lr=1e-3)``; ``opt.step(params, grads)`` updates ``params`` in

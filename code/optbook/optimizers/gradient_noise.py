@@ -85,23 +85,24 @@ class GradientNoise:
         """The noise variance σ_t² = η / (1 + t)^γ of step t (2)."""
         return self.eta / (1 + t) ** self.gamma
 
-    def step(self, params: Params, grads: Params) -> None:
+    def step(self, params: Params, grads: Params, *, check_finite: bool = True) -> None:
         """Add noise (1) to a copy of ``grads`` and step the wrapped optimizer.
 
-        If the wrapped optimizer refuses the step (a ``ValueError``), the step
-        counter and the generator are restored, so a corrected retry draws the
-        noise this step would have drawn.
+        If the wrapped optimizer refuses the step (a ``ValueError``: a
+        non-finite gradient, unless ``check_finite=False``, or a mismatch), the
+        step counter and the generator are restored, so a corrected retry draws
+        the noise this step would have drawn.
         """
         pairs = _pair_params(params, grads)
         saved = (self.t, copy.deepcopy(self.rng.bit_generator.state))
         try:
-            self._noisy_step(params, pairs)
+            self._noisy_step(params, pairs, check_finite)
         except ValueError:
             self.t = saved[0]
             self.rng.bit_generator.state = saved[1]
             raise
 
-    def _noisy_step(self, params: Params, pairs: list) -> None:
+    def _noisy_step(self, params: Params, pairs: list, check_finite: bool = True) -> None:
         self.t += 1
         sigma = np.sqrt(self.sigma2(self.t))
         noisy = {}
@@ -116,7 +117,7 @@ class GradientNoise:
             noisy_grads = {k: noisy[str(k)] for k in params}
         else:
             noisy_grads = [noisy[str(i)] for i in range(len(params))]
-        self.optimizer.step(params, noisy_grads)
+        self.optimizer.step(params, noisy_grads, check_finite=check_finite)
 
     def state_dict(self) -> dict[str, Any]:
         """The wrapped optimizer's state, the step counter and the generator's state."""
