@@ -188,3 +188,14 @@ def test_switching_run_rejects_bad_input():
 def test_full_matrix_has_its_own_style():
     assert style_for("FullMatrixAdagrad")["color"] == style_for("Adagrad")["color"]
     assert style_for("FullMatrixAdagrad")["linestyle"] != style_for("Adagrad")["linestyle"]
+
+
+def test_full_matrix_rejects_non_finite_gradients_before_changing_anything():
+    opt, theta = FullMatrixAdagrad(), np.ones(2)
+    with pytest.raises(ValueError, match="non-finite"):
+        opt.step(theta, np.array([1.0, np.nan]))
+    assert opt.t == 0 and np.array_equal(theta, np.ones(2)) and "full" not in opt.state
+    opt.step(theta, np.array([1.0, np.inf]), check_finite=False)  # let through on request
+    assert opt.t == 1
+    with pytest.raises(ValueError, match="check_finite"):
+        opt.step(theta, np.ones(2), check_finite=1)

@@ -120,20 +120,29 @@ class FullMatrixAdagrad(Optimizer):
         self.eps = check_nonnegative("eps", eps)
         self.eps_inside_sqrt = check_bool("eps_inside_sqrt", eps_inside_sqrt)
 
-    def step(self, params: Any, grads: Any) -> None:
-        """One step on all of ``params`` at once (see the class docstring)."""
-        from .optimizers._base import _pair_params
+    def step(self, params: Any, grads: Any, *, check_finite: bool = True) -> None:
+        """One step on all of ``params`` at once (see the class docstring).
+
+        As :meth:`Optimizer.step`: a non-finite gradient raises ``ValueError``
+        before anything changes, unless ``check_finite=False``.
+        """
+        from .optimizers._base import _check_finite, _label, _pair_params
 
         pairs = _pair_params(params, grads)
+        single = isinstance(params, np.ndarray)
         sizes = [p.size for _, p, _ in pairs]
         specs = {key: (p.shape, p.dtype) for key, p, _ in pairs}
-        if self._specs is None:
-            self._specs = specs
-        elif specs != self._specs:
+        if self._specs is not None and specs != self._specs:
             raise ValueError(
                 "params changed between steps: full-matrix Adagrad keeps one matrix for "
                 f"the arrays {sorted(self._specs)} with their first shapes and dtypes"
             )
+        check_bool("check_finite", check_finite)
+        if check_finite:
+            for key, _, gr in pairs:
+                _check_finite(gr, _label("grads", key, single), self.t + 1)
+        if self._specs is None:
+            self._specs = specs
         g = np.concatenate([np.asarray(gr, dtype=np.float64).ravel() for _, _, gr in pairs])
         if "full" not in self.state:
             self.state["full"] = {"G": np.zeros((g.size, g.size))}

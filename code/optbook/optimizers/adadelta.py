@@ -60,10 +60,10 @@ class Adadelta(Optimizer):
         rms_g, dx = scratch
         ema_sq_(v, g, rho, dx)                     # (1) v = ρ v + (1 − ρ) g²
         np.add(v, eps, out=rms_g)
-        np.sqrt(rms_g, out=rms_g)                  # RMS[g]_t = √(v_t + ε)
+        np.sqrt(rms_g, out=rms_g)                  # RMS[g]ₜ = √(vₜ + ε)
         np.add(s, eps, out=dx)
-        np.sqrt(dx, out=dx)                        # RMS[Δθ]_{t−1} = √(s_{t−1} + ε)
-        divide(dx, rms_g, out=dx, eps=eps)         # RMS[Δθ]_{t−1} / RMS[g]_t
+        np.sqrt(dx, out=dx)                        # RMS[Δθ]ₜ₋₁ = √(sₜ₋₁ + ε)
+        divide(dx, rms_g, out=dx, eps=eps)         # RMS[Δθ]ₜ₋₁ / RMS[g]ₜ
         dx *= g
         np.negative(dx, out=dx)                    # (2) Δθ = −RMS[Δθ]/RMS[g] · g
         ema_sq_(s, dx, rho, rms_g)                 # (3) s = ρ s + (1 − ρ) Δθ²
