@@ -91,6 +91,9 @@ def test_history_records_every_step_and_stops_at_divergence() -> None:
     assert np.all(np.diff(rec.steps, axis=0) <= 0)  # Adagrad's steps never grow
     rec = effective_step_history(lambda th, t: np.array([1e308 * t]), SGD(lr=1e10), 5, [0.0])
     assert rec.diverged_at == 1 and rec.steps.shape == (0, 1) and rec.path.shape == (1, 1)
+    rec = effective_step_history(lambda th, t: np.array([np.inf if t == 3 else 1.0]),
+                                 SGD(lr=0.1), 5, [0.0])
+    assert rec.diverged_at == 3 and rec.steps.shape == (2, 1) and rec.path.shape == (3, 1)
 
 
 def test_bad_input_raises_value_error_naming_it() -> None:

@@ -129,7 +129,7 @@ class EffectiveStepRun:
     ``path`` is ``(n + 1, d)``: :math:`\\theta_0, \\dots, \\theta_n`; ``steps``
     is ``(n, d)``: row ``t - 1`` is :math:`\\eta_{\\mathrm{eff},t}`; ``grads`` is
     ``(n, d)``, the gradients used. ``diverged_at`` is the first update whose
-    iterate was not finite (then ``n`` is one less), else ``None``.
+    gradient or iterate was not finite (then ``n`` is one less), else ``None``.
     """
 
     path: np.ndarray
@@ -170,7 +170,11 @@ def effective_step_history(
     path, steps, grads = [theta.copy()], [], []
     diverged_at = None
     for t in range(1, int(n_steps) + 1):
-        g = np.asarray(grad_fn(theta, t), dtype=np.float64).reshape(theta.shape)
+        with np.errstate(all="ignore"):
+            g = np.asarray(grad_fn(theta, t), dtype=np.float64).reshape(theta.shape)
+        if not np.all(np.isfinite(g)):  # a non-finite gradient: the run has diverged
+            diverged_at = t
+            break
         eff = effective_step(optimizer, g)
         with np.errstate(all="ignore"):
             optimizer.step(theta, g)
