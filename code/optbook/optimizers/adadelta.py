@@ -10,7 +10,7 @@ from ._base import Optimizer, check_decay, check_nonnegative, check_positive, di
 class Adadelta(Optimizer):
     r"""Adadelta: Adagrad's accumulator made a decaying average, with units fixed.
 
-    Zeiler (2012), Algorithm 1 (Ruder, 2016, eqs. 10-14), writing
+    Zeiler (2012), Algorithm 1 (Ruder, 2016, §4.4), writing
     :math:`v_t` for the running average of squared gradients
     (:math:`E[g^2]_t`) and :math:`s_t` for that of squared updates
     (:math:`E[\Delta\theta^2]_t`):

@@ -20,7 +20,7 @@ class Adagrad(Optimizer):
     default) and :math:`c` = ``lr_decay`` (0 by default, so that
     :math:`\eta_t = \eta`). :math:`G_t` is the diagonal of Duchi et al.'s
     :math:`\sum_\tau g_\tau g_\tau^\top`, kept as a vector. With the defaults
-    this is Ruder (2016), eq. 8, per coordinate:
+    this is Ruder (2016), §4.3, per coordinate:
     :math:`\theta_{t,i} = \theta_{t-1,i} - \eta\, g_{t,i}/\sqrt{G_{t,ii} + \epsilon}`
     (Ruder's published equation has the factor :math:`g_{t,i}`; a translation
     of it that drops it is wrong). Because :math:`G_t` never decreases and
