@@ -139,6 +139,9 @@ def test_symbols() -> None:
     assert symbol("beta2") == "β₂"
     assert symbol("momentum") == "γ"
     assert symbol("unknown") == "unknown"
+    # the noise's own η and γ are not the learning rate and the momentum
+    assert symbol("eta_noise") == "noise η" != symbol("lr")
+    assert symbol("gamma_noise") == "noise γ" != symbol("momentum")
 
 
 def test_all_pairs_at_least_distinguishable_by_triple() -> None:
