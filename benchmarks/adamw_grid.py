@@ -24,6 +24,7 @@ LRS = [float(f"{x:.3g}") for x in np.geomspace(1e-4, 1e-2, 6)]
 DECAYS = {
     "adam_l2": [float(f"{x:.3g}") for x in np.geomspace(1e-4, 1e-1, 6)],
     "adamw": [float(f"{x:.3g}") for x in np.geomspace(3e-5, 3e-2, 6)],
+    "adamw_torch": [float(f"{x:.3g}") for x in np.geomspace(1e-2, 10.0, 6)],
 }
 SEEDS = [0, 1]
 OUT = pathlib.Path(__file__).resolve().parents[1] / "code" / "optbook" / "recorded_adamw_grid.py"

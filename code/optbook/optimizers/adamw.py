@@ -121,16 +121,22 @@ GRID_SETUP = {
 }
 
 
+#: the methods of :func:`grid_cell_error`
+GRID_METHODS = ("adam_l2", "adamw", "adamw_torch")
+
+
 def grid_cell_error(method: str, lr: float, weight_decay: float, seed: int) -> float:
     r"""Test error of one cell of the learning-rate × weight-decay grid.
 
     ``method`` is ``"adam_l2"`` (Adam on the loss plus
     :math:`\frac\lambda2\lVert W\rVert^2`, the penalty of
-    :class:`optbook.models.MLP`, which leaves the biases alone) or
-    ``"adamw"`` (:class:`AdamW` with the paper's decay
+    :class:`optbook.models.MLP`, which leaves the biases alone), ``"adamw"``
+    (:class:`AdamW` with the paper's decay
     :math:`\theta \leftarrow \theta - \eta_t\lambda\theta`, :math:`\eta_t = 1`, on
-    all parameters). Set-up in :data:`GRID_SETUP`; deterministic for a given
-    ``seed``. Returns the fraction of misclassified test images.
+    all parameters) or ``"adamw_torch"`` (PyTorch's parametrisation,
+    ``decay_scaled_by_lr=True``: decay :math:`\alpha\lambda` per step). Set-up in
+    :data:`GRID_SETUP`; deterministic for a given ``seed``. Returns the fraction
+    of misclassified test images.
     """
     from ..data import digits
     from ..models import MLP
@@ -139,15 +145,19 @@ def grid_cell_error(method: str, lr: float, weight_decay: float, seed: int) -> f
 
     check_positive("lr", lr)
     check_nonnegative("weight_decay", weight_decay)
-    if method not in ("adam_l2", "adamw"):
-        raise ValueError(f"method must be 'adam_l2' or 'adamw', got {method!r}")
+    if method not in GRID_METHODS:
+        raise ValueError(f"method must be one of {list(GRID_METHODS)}, got {method!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     data = digits(seed=0)
     X, y = data.X_train[:400], data.y_train[:400]
     l2 = weight_decay if method == "adam_l2" else 0.0
     model = MLP(X, y, hidden=(256,), activation="relu", l2=l2, seed=seed, n_classes=10)
-    opt = Adam(lr=lr) if method == "adam_l2" else AdamW(lr=lr, weight_decay=weight_decay)
+    if method == "adam_l2":
+        opt: Optimizer = Adam(lr=lr)
+    else:
+        opt = AdamW(lr=lr, weight_decay=weight_decay,
+                    decay_scaled_by_lr=method == "adamw_torch")
     res = train(model, opt, epochs=30, batch_size=32, seed=seed, progress=False)
     if res.diverged:
         return 1.0
