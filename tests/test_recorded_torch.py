@@ -146,6 +146,20 @@ def test_cpu_default_is_the_for_loop():
     assert rec.DEFAULT_PATH_ON_CPU == "_single_tensor_adam"
 
 
+def test_step_counter_is_a_float32_cpu_tensor_and_sparse_gradients_raise():
+    p = torch.zeros(3, dtype=torch.float64)
+    opt = torch.optim.Adam([p])
+    p.grad = torch.ones(3, dtype=torch.float64)
+    opt.step()
+    step = opt.state[p]["step"]
+    assert step.dtype == torch.float32 and step.device.type == "cpu" and step.item() == 1.0
+    q = torch.zeros(3)
+    sparse = torch.optim.Adam([q])
+    q.grad = torch.ones(3).to_sparse()
+    with pytest.raises(RuntimeError, match="sparse"):
+        sparse.step()
+
+
 def test_package_path_rejects_unknown_case():
     with pytest.raises(ValueError, match="case"):
         rec.package_path("nesterov")
