@@ -17,20 +17,25 @@ POSITIVE = [(cls, "lr") for cls in ob.ALL_OPTIMIZERS] + [(ob.AdamW, "schedule_mu
 DECAY = (
     [(cls, "momentum") for cls in (ob.Momentum, ob.Nesterov)]
     + [(cls, "rho") for cls in (ob.Adadelta, ob.RMSprop)]
+    + [(ob.RMSprop, "momentum")]
     + [(cls, name) for cls in (ob.Adam, ob.AdaMax, ob.Nadam, ob.AMSGrad, ob.AdamW, ob.QHAdam)
        for name in ("beta1", "beta2")]
 )
 NONNEGATIVE = (
     [(cls, "eps") for cls in ob.ALL_OPTIMIZERS if "eps" in cls.hyperparameter_names]
-    + [(ob.AdamW, "weight_decay"), (ob.Nadam, "momentum_decay")]
+    + [(ob.AdamW, "weight_decay"), (ob.Nadam, "momentum_decay"), (ob.Nadam, "weight_decay")]
+    + [(ob.Adagrad, "initial_accumulator_value"), (ob.Adagrad, "lr_decay")]
 )
-UNIT_CLOSED = [(ob.QHAdam, "nu1"), (ob.QHAdam, "nu2")]
+UNIT_CLOSED = [(ob.QHAdam, "nu1"), (ob.QHAdam, "nu2"), (ob.Momentum, "dampening")]
 BOOLEAN = [
     (ob.Momentum, "lr_in_velocity"), (ob.Nesterov, "lr_in_velocity"),
     (ob.Adagrad, "eps_inside_sqrt"), (ob.RMSprop, "eps_inside_sqrt"),
     (ob.AdaMax, "eps_inside_max"), (ob.Nadam, "momentum_schedule"),
     (ob.AMSGrad, "bias_correction"), (ob.AdamW, "decay_scaled_by_lr"),
+    (ob.RMSprop, "centered"), (ob.Nadam, "decoupled_weight_decay"),
 ]
+#: arguments that take one of a few strings
+CHOICE = [(ob.Adam, "bias_correction"), (ob.Nadam, "variant")]
 
 
 def _ids(pairs):
@@ -40,8 +45,10 @@ def _ids(pairs):
 def test_every_constructor_argument_is_checked():
     """The tables above cover every hyperparameter of every class (AggMo's betas and
     Adam's bias_correction have their own tests)."""
-    covered = {(cls, name) for cls, name in POSITIVE + DECAY + NONNEGATIVE + UNIT_CLOSED + BOOLEAN}
-    covered |= {(ob.AggMo, "betas"), (ob.Adam, "bias_correction")}
+    covered = {
+        (cls, name) for cls, name in POSITIVE + DECAY + NONNEGATIVE + UNIT_CLOSED + BOOLEAN + CHOICE
+    }
+    covered |= {(ob.AggMo, "betas")}
     for cls in ob.ALL_OPTIMIZERS:
         for name in inspect.signature(cls).parameters:
             assert (cls, name) in covered, f"{cls.__name__}.{name} is not tested"
@@ -502,3 +509,11 @@ def test_check_finite_must_be_a_bool():
     with pytest.raises(ValueError, match="check_finite"):
         opt.step(np.ones(2), np.ones(2), check_finite="no")
     assert opt.t == 0
+
+
+@pytest.mark.parametrize("value", ["", "Moments", "nesterov", 0, True], ids=repr)
+@pytest.mark.parametrize("cls, name", CHOICE, ids=_ids(CHOICE))
+def test_choice_hyperparameters_reject(cls, name, value):
+    # (Nadam's variant=None means "from momentum_schedule"; its own tests cover it)
+    with pytest.raises(ValueError, match=rf"\b{re.escape(name)}\b must be one of"):
+        cls(**{name: value})
