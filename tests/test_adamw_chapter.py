@@ -128,7 +128,7 @@ def test_grid_cell_rejects_bad_input() -> None:
 
 def test_recorded_grid_matches_a_rerun_cell() -> None:
     rec = pytest.importorskip("optbook.recorded_adamw_grid")
-    for method, i, j, k in [("adamw", 2, 3, 1), ("adam_l2", 3, 2, 0)]:
+    for method, i, j, k in [("adamw", 2, 3, 1), ("adam_l2", 3, 2, 0), ("adamw_torch", 5, 4, 0)]:
         got = grid_cell_error(method, rec.LRS[j], rec.DECAYS[method][i], rec.SEEDS[k])
         assert got == rec.ERRORS[method][i][j][k]
     for method in rec.ERRORS:
