@@ -342,7 +342,8 @@ class NumpyDictAdam:
         self.m: dict[str, np.ndarray] | None = None
         self.v: dict[str, np.ndarray] | None = None
 
-    def update(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+    def update(self, params: Mapping[str, np.ndarray],
+               grads: Mapping[str, np.ndarray]) -> None:
         """One step, in place on the arrays of ``params``."""
         if self.m is None:
             self.m, self.v = {}, {}
@@ -350,10 +351,11 @@ class NumpyDictAdam:
                 self.m[key] = np.zeros_like(val)
                 self.v[key] = np.zeros_like(val)
         self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
+        b1, b2, t = self.beta1, self.beta2, self.iter
+        lr_t = self.lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         for key in params.keys():
-            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
-            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
+            self.m[key] += (1 - b1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - b2) * (grads[key] ** 2 - self.v[key])
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
