@@ -109,7 +109,7 @@ def test_worst_case_gradients_attain_the_sharp_bound(beta1, beta2, t):
     assert np.isclose(ratio, aa.sharp_step_bound(t, beta1, beta2), rtol=1e-10)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     beta1=st.floats(0.0, 0.99),
     beta2=st.floats(0.5, 0.999),
@@ -193,8 +193,8 @@ def test_numpy_dict_adam_is_the_step_size_form_with_eps_1e_7():
 def test_pure_noise_ratio_rms():
     assert round(aa.pure_noise_ratio_rms(0.9), 3) == 0.229
     rng = np.random.default_rng(5)
-    r = aa.moment_ratio(rng.standard_normal((3000, 1000)), 0.9, 0.999)[-500:]
-    assert abs(np.sqrt(np.mean(r**2)) - aa.pure_noise_ratio_rms(0.9)) < 0.01
+    r = aa.moment_ratio(rng.standard_normal((3000, 300)), 0.9, 0.999)[-500:]
+    assert abs(np.sqrt(np.mean(r**2)) - aa.pure_noise_ratio_rms(0.9)) < 0.015
 
 
 def test_tune_and_run_picks_the_best_rate_and_uses_fresh_seeds():
