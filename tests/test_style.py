@@ -138,6 +138,7 @@ def test_symbols() -> None:
     assert symbol("lr") == "η"
     assert symbol("beta2") == "β₂"
     assert symbol("momentum") == "γ"
+    assert symbol("beta") == "β"  # QHM's and AggMo's damping
     assert symbol("unknown") == "unknown"
     # the noise's own η and γ are not the learning rate and the momentum
     assert symbol("eta_noise") == "noise η" != symbol("lr")

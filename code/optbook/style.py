@@ -168,6 +168,7 @@ SYMBOLS: dict[str, str] = {
     "nu2": "ν₂",
     "weight_decay": "λ",
     "eta": "η",
+    "beta": "β",
     # gradient noise (chapter 14): the noise's variance scale and decay exponent,
     # named so that a panel title does not read as the learning rate
     "eta_noise": "noise η",
