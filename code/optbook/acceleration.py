@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .functions import Objective
+from .optimizers._base import _as_real, check_decay, check_positive
 from .run import BLOWUP, RunResult
 
 __all__ = [
@@ -52,27 +53,13 @@ RESTART_SCHEMES = (None, "function", "gradient")
 # ---------------------------------------------------------------------------
 # input checks
 # ---------------------------------------------------------------------------
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _positive(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return value
+# the package's own checks (optimizers/_base.py), under this module's names
+_real = _as_real
+_positive = check_positive
 
 
 def _momentum(value: Any) -> float:
-    value = _real("momentum", value)
-    if not 0 <= value < 1:
-        raise ValueError(f"momentum must be in [0, 1), got {value!r}")
-    return value
+    return check_decay("momentum", value)
 
 
 def _int(name: str, value: Any, minimum: int) -> int:

@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from .optimizers._base import _as_real, check_decay, check_positive, check_unit_closed
+
 __all__ = [
     "aggmo_matrix",
     "aggmo_rate",
@@ -64,34 +66,11 @@ __all__ = [
 # --------------------------------------------------------------------------
 # input checks: ValueError naming the argument
 # --------------------------------------------------------------------------
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _positive(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return value
-
-
-def _momentum(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return value
-
-
-def _unit_closed(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return value
+# the package's own checks (optimizers/_base.py), under this module's names
+_real = _as_real
+_positive = check_positive
+_momentum = check_decay
+_unit_closed = check_unit_closed
 
 
 def _eigenvalues(name: str, value: Any) -> np.ndarray:
