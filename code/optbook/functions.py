@@ -28,7 +28,8 @@ beyond two dimensions, :func:`saddle_nd` builds a strict saddle with ``k`` of
 ``d`` directions descending (bounded below by quartic terms), and
 :func:`monkey_saddle` is a degenerate saddle surrounded by a plateau. The online
 problems of Reddi, Kale & Kumar (2018) are :class:`OnlineProblem` instances
-made by :func:`reddi_problem` and :func:`reddi_synthetic`.
+made by :func:`reddi_problem` and :func:`reddi_synthetic`; their stochastic
+version, a :class:`StochasticOnlineProblem`, by :func:`reddi_stochastic`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "Objective",
     "OnlineProblem",
     "Quadratic",
+    "StochasticOnlineProblem",
     "beale",
     "himmelblau",
     "ill_conditioned_quadratic",
@@ -54,6 +56,7 @@ __all__ = [
     "quadratic",
     "quadratic_matrix",
     "reddi_problem",
+    "reddi_stochastic",
     "reddi_synthetic",
     "rosenbrock",
     "saddle",
