@@ -211,3 +211,38 @@ def test_reddi_counterexample_adam_goes_to_plus_one_amsgrad_to_minus_one() -> No
     assert ams.final < -0.95  # the best point
     assert adam.average_regret[-1] > 0.5
     assert ams.average_regret[-1] < 0.05
+
+
+def test_run_and_train_skip_the_optimizers_second_finite_check(monkeypatch):
+    """run() and train() check g_t themselves, so they pass check_finite=False to
+    the book's optimizers, and nothing to an optimizer whose step lacks it."""
+    import optbook.optimizers as ob
+    from optbook.data import linear_regression_data
+    from optbook.functions import ill_conditioned_quadratic
+    from optbook.models import LinearRegression
+    from optbook.run import run, skip_finite_check
+    from optbook.train import train
+
+    seen = []
+    original = ob.SGD.step
+
+    def spy(self, params, grads, *, check_finite=True):
+        seen.append({"check_finite": check_finite})
+        return original(self, params, grads, check_finite=check_finite)
+
+    monkeypatch.setattr(ob.SGD, "step", spy)
+    run(ill_conditioned_quadratic(), ob.SGD(lr=0.1), 3)
+    data = linear_regression_data(n=20, d=2, seed=0)
+    train(LinearRegression(data.X_train, data.y_train), ob.SGD(lr=0.1), epochs=1, batch_size=5)
+    assert seen and all(k == {"check_finite": False} for k in seen)
+
+    class Plain:  # a step(params, grads) of its own
+        lr = 0.1
+
+        def step(self, params, grads):
+            params -= self.lr * grads
+
+    assert skip_finite_check(Plain()) == {}
+    assert skip_finite_check(ob.GradientNoise(ob.Adam())) == {"check_finite": False}
+    result = run(ill_conditioned_quadratic(), Plain(), 3)
+    assert result.steps_taken == 3

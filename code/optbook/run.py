@@ -20,6 +20,7 @@ old run).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,22 @@ class OnlineResult:
         return float(self.path[-1])
 
 
+def skip_finite_check(optimizer: Any) -> dict[str, bool]:
+    """``{"check_finite": False}`` if ``optimizer.step`` takes that argument, else ``{}``.
+
+    The book's optimizers check that every gradient is finite before a step
+    (:meth:`optbook.optimizers.Optimizer.step`). A loop that has checked the
+    gradient itself, as :func:`run` and :func:`optbook.train.train` do to stop
+    a diverging run cleanly, passes these keyword arguments to skip the second
+    check. Optimizers with a ``step(params, grads)`` of their own get none.
+    """
+    try:
+        parameters = inspect.signature(optimizer.step).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return {}
+    return {"check_finite": False} if "check_finite" in parameters else {}
+
+
 def make_optimizer(optimizer: Any) -> Any:
     """A fresh optimizer from an optimizer, an optimizer class or a zero-argument factory."""
     if isinstance(optimizer, type):
@@ -266,6 +283,8 @@ def run(
             raise ValueError(
                 f"the start {np.asarray(start).tolist()} has a non-finite or huge loss or gradient"
             )
+        # evaluate() has just checked g_t, so the optimizer need not check it again
+        skip_check = skip_finite_check(opt)
         for t in range(1, steps + 2):
             f, g, gn = state
             path.append(theta.astype(np.float64))
@@ -275,7 +294,7 @@ def run(
                 break
             if lr_schedule is not None:
                 opt.lr = lr_schedule(t)
-            opt.step(theta, np.ascontiguousarray(g).reshape(theta.shape))
+            opt.step(theta, np.ascontiguousarray(g).reshape(theta.shape), **skip_check)
             if project is not None:
                 theta[...] = project(theta)
             state = evaluate(theta)

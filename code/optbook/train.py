@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .run import BLOWUP, make_optimizer
+from .run import BLOWUP, make_optimizer, skip_finite_check
 from .style import optimizer_name
 
 __all__ = ["TrainResult", "train", "updates_per_epoch"]
@@ -365,6 +365,9 @@ def train(
                 f"X_test of shape {np.shape(X_test)} and y_test of shape {np.shape(y_test)}"
             )
     opt = make_optimizer(optimizer)
+    # the loop checks every g itself (a non-finite one is a divergence), so the
+    # optimizer need not check it again
+    skip_check = skip_finite_check(opt)
     name = optimizer_name(opt)
     if lr_schedule is not None and not hasattr(opt, "lr"):
         raise ValueError(f"lr_schedule needs an optimizer with an lr attribute; {name} has none")
@@ -456,7 +459,7 @@ def train(
                 lrs.append(float(getattr(opt, "lr", math.nan)))
                 batch_losses.append(loss)
                 prev[...] = theta
-                opt.step(theta, g.astype(dtype, copy=False).reshape(theta.shape))
+                opt.step(theta, g.astype(dtype, copy=False).reshape(theta.shape), **skip_check)
                 big = float(np.max(np.abs(theta))) if theta.size else 0.0
                 if not (math.isfinite(big) and big <= blowup):
                     diverged_at = t
