@@ -123,7 +123,22 @@ def _label(what: str, key: str, single: bool) -> str:
     return what if single else f"{what}[{key!r}]"
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _pair_params(params: Params, grads: Params) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    # fast path, the common case of one valid array (a step on a small model
+    # is mostly this bookkeeping); anything else takes the general path below,
+    # which names what is wrong
+    if (
+        type(params) is np.ndarray
+        and type(grads) is np.ndarray
+        and params.dtype in _FLOATS
+        and grads.dtype == params.dtype
+        and grads.shape == params.shape
+        and params.flags.writeable
+    ):
+        return [("0", params, grads)]
     p_items = flatten_params(params, "params")
     g_items = flatten_params(grads, "grads")
     if type(params) is not type(grads) and not (
@@ -175,17 +190,21 @@ def _check_finite(g: np.ndarray, name: str, t: int) -> None:
     counted. A gradient of at most one chunk is then in the cache when the
     step reads it.
     """
-    if g.size == 0:
+    n = g.size
+    if n == 0:
         return
     zeros = _ZEROS.get(g.dtype)
-    if zeros is None or zeros.size < min(g.size, CHUNK):
-        zeros = _ZEROS[g.dtype] = np.zeros(max(min(g.size, CHUNK), 1024), dtype=g.dtype)
+    if zeros is None or zeros.size < min(n, CHUNK):
+        zeros = _ZEROS[g.dtype] = np.zeros(max(min(n, CHUNK), 1024), dtype=g.dtype)
     flat = g.reshape(-1) if g.flags.c_contiguous else np.ravel(g)
     with np.errstate(invalid="ignore"):  # inf · 0 is NaN: that is the signal
-        finite = all(
-            math.isfinite(np.dot(flat[sl], zeros[: sl.stop - sl.start]))
-            for sl in _chunks(flat.size)
-        )
+        if n <= CHUNK:
+            finite = math.isfinite(np.dot(flat, zeros[:n]))
+        else:
+            finite = all(
+                math.isfinite(np.dot(flat[sl], zeros[: sl.stop - sl.start]))
+                for sl in _chunks(n)
+            )
     if not finite:
         bad = int(np.count_nonzero(~np.isfinite(g)))
         nan = int(np.count_nonzero(np.isnan(g)))
@@ -337,6 +356,9 @@ class Optimizer:
         if p.ndim > 0 and p.flags.c_contiguous and g.flags.c_contiguous:
             pf, gf = p.reshape(-1), g.reshape(-1)
             sf = {n: a.reshape(-1) for n, a in st.items()}
+            if pf.size <= CHUNK:  # one chunk: the whole array, without the slicing
+                self._update(pf, gf, sf, self._scratch_for(p.dtype, pf.size))
+                return
             for sl in _chunks(pf.size):
                 scratch = self._scratch_for(p.dtype, sl.stop - sl.start)
                 self._update(pf[sl], gf[sl], {n: a[sl] for n, a in sf.items()}, scratch)
