@@ -93,11 +93,33 @@ def pytest_configure(config: pytest.Config) -> None:
         [str(env.jupyter_path), *filter(None, [os.environ.get("JUPYTER_PATH")])]
     )
     config.option.nbval_kernel_name = reader_env.KERNEL_NAME
+    _execute_with_history()
     config._optbook_times = {}  # type: ignore[attr-defined]
     print(
         f"reader env: fresh venv + pip install -r requirements.txt in {env.pip_seconds:.0f} s "
         f"({time.perf_counter() - start:.0f} s in all), kernel {reader_env.KERNEL_NAME}"
     )
+
+
+def _execute_with_history() -> None:
+    """Make nbval run each cell as Jupyter does, with ``store_history=True``.
+
+    nbval sends cells with ``store_history=False``. IPython then decides
+    whether a trailing ``;`` silences a cell's last value by looking at the
+    wrong history entry, so ``ax.legend(...);`` prints
+    ``<matplotlib.legend.Legend at 0x...>`` and the book would show it (and a
+    figure cell with two outputs gets its figure label twice). With the
+    history stored, the outputs are those of Jupyter, nbclient and the book
+    build.
+    """
+    from nbval.kernel import RunningKernel
+
+    def execute_cell_input(self, cell_input, allow_stdin=None):  # noqa: ANN001, ANN202
+        return self.kc.execute(
+            cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False
+        )
+
+    RunningKernel.execute_cell_input = execute_cell_input
 
 
 def _is_cell(item: pytest.Item) -> bool:

@@ -292,17 +292,23 @@ _COLLECT_JS = r"""
   }
   // What a caption or a cell's printed output says: plain Unicode, no TeX,
   // no internal label.
-  const badText = /\$|_\{|\beq-[a-z]/;
+  // (also the repr of an object a cell did not mean to print, such as
+  // <matplotlib.legend.Legend at 0x7f...>: a lost trailing semicolon)
+  const badText = /\$|_\{|\beq-[a-z]|<[A-Za-z_.]+ (object )?at 0x[0-9a-f]+>/;
+  // in a caption, an ASCII subscript such as 2/λ_max or θ_t is raw TeX too
+  const badCaption = /\$|_\{|\beq-[a-z]|[^\s_]_[A-Za-z0-9]/;
   const captions = [...article.querySelectorAll("figcaption, caption")]
     .map(c => {
-      // the caption's text outside its rendered math
+      // the caption's text outside its rendered math and its code
       const clone = c.cloneNode(true);
-      clone.querySelectorAll("mjx-container, .math").forEach(m => m.remove());
+      clone.querySelectorAll("mjx-container, .math, code").forEach(m => m.remove());
       return text(clone);
     })
-    .filter(t => badText.test(t));
+    .filter(t => badCaption.test(t));
+  // printed output; a printed Python source (inspect.getsource) is code, not prose
+  const source = /^\s*(class |def |async def |@)/;
   const outputs = [...article.querySelectorAll(".cell_output pre, .cell_output .output")]
-    .map(text).filter(t => badText.test(t)).map(t => {
+    .map(text).filter(t => !source.test(t) && badText.test(t)).map(t => {
       const i = t.search(badText);
       return t.slice(Math.max(0, i - 60), i + 60).replace(/\s+/g, " ");
     });
