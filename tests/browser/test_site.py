@@ -133,8 +133,9 @@ def test_captions_and_printed_output_are_plain_text(site, page):
     """Captions use the book's math or Unicode; printed output uses plain Unicode.
 
     No ``$``, no ``_{`` and no internal label such as ``eq-gd-update`` is left
-    in a figure or table caption (outside its rendered math) or in what a cell
-    prints.
+    in a figure or table caption (outside its rendered math and code) or in
+    what a cell prints (a printed Python source excepted); and no ASCII
+    subscript such as ``2/λ_max`` or ``θ_t`` in a caption.
     """
     visit = site.visit(page)
     assert not visit.bad_captions, f"{page}: TeX or labels in captions:{_lines(visit.bad_captions)}"
