@@ -44,7 +44,8 @@ class Adagrad(Optimizer):
         learning rate :math:`\eta > 0` (default 0.01, Ruder's "most
         implementations use a default value of 0.01").
     eps:
-        :math:`\epsilon \ge 0` (default 1e-8).
+        :math:`\epsilon \ge 0` (default 1e-8). With ε = 0 a coordinate whose
+        gradients were all zero has :math:`G_t = 0`; its step is 0, not 0/0.
     eps_inside_sqrt:
         ``True`` (default): :math:`\sqrt{G_t + \epsilon}` (Ruder); ``False``:
         :math:`\sqrt{G_t} + \epsilon` (Duchi et al.'s δ, PyTorch).

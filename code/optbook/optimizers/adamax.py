@@ -45,7 +45,9 @@ class AdaMax(Optimizer):
     beta1, beta2:
         decay rates in [0, 1) (defaults 0.9 and 0.999).
     eps:
-        :math:`\epsilon \ge 0` (default 0: the paper's rule).
+        :math:`\epsilon \ge 0` (default 0: the paper's rule). With ε = 0 a
+        coordinate whose gradients were all zero has :math:`m_t = u_t = 0`; its
+        step is 0, not 0/0.
     eps_inside_max:
         ``False`` (default): ε, if any, is added to :math:`u_t`; ``True``:
         PyTorch's :math:`\max(\beta_2 u_{t-1}, |g_t| + \epsilon)`.

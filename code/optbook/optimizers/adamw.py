@@ -49,7 +49,9 @@ class AdamW(Optimizer):
     beta1, beta2:
         decay rates in [0, 1) (defaults 0.9 and 0.999).
     eps:
-        :math:`\epsilon \ge 0` (default 1e-8).
+        :math:`\epsilon \ge 0` (default 1e-8). With ε = 0 a coordinate whose
+        gradients were all zero has :math:`m_t = v_t = 0`; its adaptive step is 0,
+        not 0/0 (the decay still applies).
     weight_decay:
         λ ≥ 0. The paper gives no fixed value; it normalises
         :math:`\lambda = \lambda_{norm}\sqrt{b/(BT)}` and reports

@@ -55,7 +55,8 @@ class AMSGrad(Optimizer):
     beta1, beta2:
         decay rates in [0, 1) (defaults 0.9 and 0.999).
     eps:
-        :math:`\epsilon \ge 0` (default 1e-8).
+        :math:`\epsilon \ge 0` (default 1e-8). With ε = 0 a coordinate whose
+        gradients were all zero has :math:`m_t = v^{\max}_t = 0`; its step is 0, not 0/0.
     bias_correction:
         ``False`` (default): Reddi et al.; ``True``: PyTorch's ``amsgrad=True``.
     """

@@ -44,7 +44,9 @@ class QHAdam(Optimizer):
     nu1, nu2:
         immediate discount factors ν₁, ν₂ in [0, 1] (defaults 0.7 and 1.0).
     eps:
-        :math:`\epsilon \ge 0` (default 1e-8).
+        :math:`\epsilon \ge 0` (default 1e-8). With ε = 0 a coordinate whose
+        gradients were all zero has a zero denominator and a zero numerator; its
+        step is 0, not 0/0.
     """
 
     state_names = ("m", "v")

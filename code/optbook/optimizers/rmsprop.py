@@ -71,7 +71,8 @@ class RMSprop(Optimizer):
     rho:
         decay rate :math:`\rho \in [0, 1)` (default 0.9).
     eps:
-        :math:`\epsilon \ge 0` (default 1e-8).
+        :math:`\epsilon \ge 0` (default 1e-8). With ε = 0 a coordinate whose
+        gradients were all zero has :math:`v_t = 0`; its step is 0, not 0/0.
     eps_inside_sqrt:
         ``True`` (default) for :math:`\sqrt{v_t + \epsilon}`, ``False``
         for :math:`\sqrt{v_t} + \epsilon` (PyTorch).
