@@ -15,3 +15,12 @@ TEST_CHUNK = 2**10
 
 _base.CHUNK = TEST_CHUNK
 optbook.optimizers.CHUNK = TEST_CHUNK
+
+# Hypothesis: every property test is derandomized (its examples come from a
+# fixed seed) and keeps no example database, so that a test run gives the same
+# result on every machine and every run. Tests may set other settings; these
+# two come from the profile unless a test overrides them.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("optbook", derandomize=True, database=None)
+settings.load_profile("optbook")

@@ -44,7 +44,9 @@ def test_step_bound_for_smooth_functions(eigs, shrink, c, seed):
     f, grad, L = quadratic(eigs)
     theta = np.random.default_rng(seed).standard_normal(len(eigs))
     g = grad(theta)
-    eta, _ = armijo_backtracking(f, theta, g, eta0=10.0, shrink=shrink, c=c)
+    # enough trials for the smallest shrink factor to get from 10 below 2(1 - c)/L
+    # (shrink = 0.9, L = 100, c = 0.9: about 90 trials; the default 60 is for use)
+    eta, _ = armijo_backtracking(f, theta, g, eta0=10.0, shrink=shrink, c=c, max_trials=1000)
     assert eta >= min(10.0, 2 * shrink * (1 - c) / L) * (1 - 1e-12)
     assert f(theta - eta * g) <= f(theta) - c * eta * (g @ g) + 1e-12
 
