@@ -575,3 +575,26 @@ def test_mlp_seed_must_be_nonnegative_at_construction(small):
     with pytest.raises(ValueError, match=r"\bseed must be an integer >= 0"):
         MLP(small.X_train, small.y_train, seed=-1)
     assert MLP(small.X_train, small.y_train, seed=np.int64(3)).start.shape == (259,)
+
+
+def test_the_trusted_rows_path_gives_the_same_numbers():
+    """train()'s inner loop skips the input checks; the numbers do not change."""
+    from optbook.data import digits, linear_regression_data
+    from optbook.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
+
+    d = digits(seed=0)
+    lin = linear_regression_data(n=30, d=3, seed=0)
+    models = [
+        LinearRegression(lin.X_train, lin.y_train, l2=0.1),
+        LogisticRegression(d.X_train, (d.y_train > 4).astype(int), l2=1e-3),
+        SoftmaxRegression(d.X_train, d.y_train, l2=1e-3),
+        MLP(d.X_train, d.y_train, hidden=(8,), seed=0),
+    ]
+    rng = np.random.default_rng(0)
+    for model in models:
+        theta = rng.normal(scale=0.1, size=model.dim)
+        rows = rng.choice(model.X.shape[0], size=7, replace=False)
+        X, y = model.X[rows], model.y[rows]
+        v1, g1 = model.value_and_grad(theta, X, y)
+        v2, g2 = model._rows_value_and_grad(theta, X, y)
+        assert v1 == v2 and np.array_equal(g1, g2), type(model).__name__

@@ -334,6 +334,9 @@ def train(
         raise ValueError("model must carry its training data as model.X and model.y")
     n = int(np.shape(X)[0])
     value_and_grad = _value_and_grad(model)
+    # the batches below are rows of model.X, model.y: an optbook model need not
+    # check them again at every update
+    rows_value_and_grad = getattr(model, "_rows_value_and_grad", None) or value_and_grad
     epochs = _check_int("epochs", epochs)
     if batch_size is not None:
         _check_int("batch_size", batch_size)
@@ -436,7 +439,7 @@ def train(
                 else:
                     lo = k * B
                     Xb, yb = Xe[lo: lo + B], ye[lo: lo + B]
-                loss, g = value_and_grad(theta.astype(np.float64, copy=False), Xb, yb)
+                loss, g = rows_value_and_grad(theta.astype(np.float64, copy=False), Xb, yb)
                 loss = float(loss)
                 g = np.asarray(g)
                 if bad(loss) or not np.all(np.isfinite(g)):
