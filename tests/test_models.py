@@ -598,3 +598,22 @@ def test_the_trusted_rows_path_gives_the_same_numbers():
         v1, g1 = model.value_and_grad(theta, X, y)
         v2, g2 = model._rows_value_and_grad(theta, X, y)
         assert v1 == v2 and np.array_equal(g1, g2), type(model).__name__
+
+
+def test_train_uses_the_check_free_path_only_for_plain_models():
+    """A wrapper or a subclass with its own value_and_grad is called as it is."""
+    from optbook.data import linear_regression_data
+    from optbook.models import LinearRegression, rows_value_and_grad
+    from optbook.spikes import SpikedModel
+
+    data = linear_regression_data(n=20, d=2, seed=0)
+    plain = LinearRegression(data.X_train, data.y_train)
+    assert rows_value_and_grad(plain) == plain._rows_value_and_grad
+
+    class Custom(LinearRegression):
+        def value_and_grad(self, theta, X=None, y=None):
+            v, g = super().value_and_grad(theta, X, y)
+            return v, 2 * g
+
+    assert rows_value_and_grad(Custom(data.X_train, data.y_train)) is None
+    assert rows_value_and_grad(SpikedModel(plain, {1: 10.0})) is None

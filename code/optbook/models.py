@@ -27,7 +27,7 @@ Models: :class:`LinearRegression`, :class:`LogisticRegression`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -820,3 +820,21 @@ class MLP(_BinaryOrMulticlass):
         Z -= Z.max(axis=1, keepdims=True)
         E = np.exp(Z)
         return E / E.sum(axis=1, keepdims=True)
+
+
+def rows_value_and_grad(model: object) -> Callable[..., tuple[float, np.ndarray]] | None:
+    """The check-free ``value_and_grad`` of a plain optbook model, else ``None``.
+
+    :func:`optbook.train.train` uses it for the rows of ``model.X, model.y``.
+    A wrapper (such as ``optbook.spikes.SpikedModel``) or a subclass that
+    overrides ``value_and_grad`` or ``_loss`` gets ``None``, so its own
+    ``value_and_grad`` is called.
+    """
+    cls = type(model)
+    if (
+        isinstance(model, _Model)
+        and cls.value_and_grad is _Model.value_and_grad
+        and cls._loss is _Model._loss
+    ):
+        return model._rows_value_and_grad
+    return None

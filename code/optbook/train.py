@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from .models import rows_value_and_grad as rows_value_and_grad_of
 from .run import BLOWUP, make_optimizer, skip_finite_check
 from .style import optimizer_name
 
@@ -336,7 +337,7 @@ def train(
     value_and_grad = _value_and_grad(model)
     # the batches below are rows of model.X, model.y: an optbook model need not
     # check them again at every update
-    rows_value_and_grad = getattr(model, "_rows_value_and_grad", None) or value_and_grad
+    rows_value_and_grad = rows_value_and_grad_of(model) or value_and_grad
     epochs = _check_int("epochs", epochs)
     if batch_size is not None:
         _check_int("batch_size", batch_size)
