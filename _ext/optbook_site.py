@@ -7,6 +7,9 @@ registered, once again when it prepares writing, with ``''`` instead of ``None``
 as file name, so its duplicate check misses it. The second ``const`` declaration
 is a JavaScript error in every reader's console. ``tests/browser`` checks that
 no page logs a console error.
+
+It also loads ``optbook_bibtex`` (this folder), the author–year styles of the
+citations and of the bibliography.
 """
 
 from __future__ import annotations
@@ -37,5 +40,7 @@ def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: 
 
 
 def setup(app: Any) -> dict[str, Any]:
+    # Author–year citations and bibliography (_ext/optbook_bibtex.py).
+    app.setup_extension("optbook_bibtex")
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
