@@ -358,3 +358,85 @@ def test_some_page_has_an_explorer_fallback(site):
 def test_some_page_has_exercise_solutions(site):
     """The solution check above is not vacuous."""
     assert any(site.visit(p).solutions for p in PAGES), "no page has an exercise solution"
+
+
+# --------------------------------------------------------------------------- header icons
+#: The visible icons of the page header (theme buttons: repository, download,
+#: full screen, colour mode, search, launch), their ``::before`` glyph, and the
+#: Font Awesome webfonts that the page loaded.
+_HEADER_ICONS_JS = r"""
+async () => {
+  await document.fonts.ready;
+  const sel = ".bd-header-article, .bd-header, .article-header-buttons";
+  const icons = [...document.querySelectorAll(sel)].flatMap(h =>
+    [...h.querySelectorAll("i[class*='fa-'], svg.svg-inline--fa")]);
+  const visible = [...new Set(icons)].filter(e => {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
+  });
+  return {
+    icons: visible.map((e, i) => {
+      e.setAttribute("data-optbook-icon", String(i));
+      const before = getComputedStyle(e, "::before");
+      const r = e.getBoundingClientRect();
+      return { index: i, tag: e.tagName.toLowerCase(), cls: e.getAttribute("class") || "",
+               content: before.content, font: before.fontFamily,
+               width: r.width, height: r.height };
+    }),
+    fonts: [...document.fonts].filter(f => /Font Awesome/.test(f.family))
+      .map(f => ({ family: f.family, weight: f.weight, status: f.status })),
+  };
+}
+"""
+
+
+def _drawn_pixels(png: bytes) -> int:
+    """Pixels that differ clearly from the icon box's background (its corner pixel)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    grey = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=int)
+    return int((np.abs(grey - grey[0, 0]) > 60).sum())
+
+
+def test_no_page_loads_fontawesome_js(site_dir: Path):
+    """The theme's 1.5 MB Font Awesome script is gone (_ext/optbook_site.py): the icons
+    come from the webfonts that the theme's stylesheet declares."""
+    pages = [p for p in sorted(site_dir.rglob("*.html"))
+             if p.relative_to(site_dir).parts[0] != "_static"]  # (the theme's templates)
+    assert len(pages) > len(PAGES)
+    loading = [p.relative_to(site_dir).as_posix() for p in pages
+               if "scripts/fontawesome.js" in p.read_text(encoding="utf-8", errors="replace")]
+    assert not loading, f"pages that still load fontawesome.js:{_lines(loading)}"
+
+
+@pytest.mark.parametrize("page", [PAGES[0], NOTEBOOK_PAGES[0]])
+def test_header_icons_are_drawn(site, page):
+    """Every visible icon of the page header is drawn: a Font Awesome glyph from a loaded
+    webfont (or an inline SVG), a box of non-zero size, and pixels on the screen."""
+    context, tab = site._new_page()
+    try:
+        site._load(tab, site.url(page))
+        data = tab.evaluate(_HEADER_ICONS_JS)
+        icons = data["icons"]
+        assert len(icons) >= 3, f"{page}: only {len(icons)} visible header icons: {icons}"
+        loaded = {f["family"].strip("'\"") for f in data["fonts"] if f["status"] == "loaded"}
+        problems = []
+        for icon in icons:
+            name = f"<{icon['tag']} class={icon['cls']!r}>"
+            if icon["tag"] == "i":
+                glyph = icon["content"].strip("'\"")
+                if len(glyph) != 1 or not 0xE000 <= ord(glyph) <= 0xF8FF:
+                    problems.append(f"{name}: ::before content {icon['content']!r}, no glyph")
+                    continue
+                family = next((f for f in loaded if f in icon["font"]), None)
+                if family is None:
+                    problems.append(f"{name}: font {icon['font']!r} not loaded ({loaded})")
+            png = tab.locator(f"[data-optbook-icon='{icon['index']}']").screenshot()
+            if _drawn_pixels(png) < 10:
+                problems.append(f"{name}: {icon['width']:.0f}x{icon['height']:.0f} px, blank")
+        assert not problems, f"{page}: header icons not drawn:{_lines(problems)}"
+    finally:
+        context.close()
