@@ -31,6 +31,9 @@ for arg in "$@"; do
 done
 
 total_start=$SECONDS
+# worker processes of the pytest and browser steps (pytest-xdist); 1 runs them
+# in one process
+WORKERS="${OPTBOOK_TEST_WORKERS:-2}"
 ensure_env test
 if [ "$clean" = 1 ]; then
     log "removing _build"
@@ -68,7 +71,10 @@ run_step ruff "$VENV/bin/ruff" check "${lint_dirs[@]}"
 # 2. the package's tests and the repository checks. pytest.ini keeps
 #    tests/browser and tests/binder out of `pytest tests` (norecursedirs); they
 #    run in steps 5 and 3.
-run_step pytest env MPLBACKEND=Agg "$PY" -m pytest tests
+#    Two worker processes (pytest-xdist, one per core), each with one thread
+#    for PyTorch and BLAS: two workers with two threads each on two cores
+#    spend their time waiting for each other.
+run_step pytest env MPLBACKEND=Agg OMP_NUM_THREADS=1 "$PY" -m pytest tests -n "$WORKERS"
 
 # 3. every notebook, once, in the reader's environment rebuilt from
 #    requirements.txt (tests/binder/nbval_reader.py builds it and fills the
@@ -89,7 +95,8 @@ run_step book env OPTBOOK_REQUIRE_CACHED=1 bash scripts/build.sh
 #    weights go to _build/browser-artifacts/.
 browser_tests() {
     ensure_chromium || return 1
-    "$PY" -m pytest tests/browser -p no:cacheprovider
+    # --dist loadgroup: every test about one page runs in the worker that loads it
+    "$PY" -m pytest tests/browser -p no:cacheprovider -n "$WORKERS" --dist loadgroup
 }
 run_step browser browser_tests
 

@@ -148,7 +148,10 @@ def test_gradient_noise_rejects_bad_hyperparameters(name, value):
         ob.GradientNoise(ob.SGD(), **{name: value})
 
 
-@pytest.mark.parametrize("thing", [None, object(), "Adam", 0.1, np.zeros(3)], ids=repr)
+@pytest.mark.parametrize(
+    "thing", [None, object(), "Adam", 0.1, np.zeros(3)],
+    ids=["None", "object", "str", "float", "array"],  # stable ids: pytest-xdist compares them
+)
 def test_gradient_noise_rejects_non_optimizers(thing):
     with pytest.raises(ValueError, match=r"\boptimizer\b"):
         ob.GradientNoise(thing)

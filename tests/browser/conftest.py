@@ -464,12 +464,12 @@ class Site:
                     record["visible_after"] = body.count() > 0 and all(
                         b.is_visible() for b in body.all())
                 visit.solutions.append(record)
-        finally:
-            context.close()
-        # the same page on a phone: only its layout
-        context, page = self._new_page(viewport=PHONE_VIEWPORT)
-        try:
-            self._load(page, visit.url)
+            # the same page on a phone: only its layout. The window is narrowed
+            # rather than the page loaded a second time (MathJax's second
+            # typesetting was a third of the step's time); the solutions are
+            # open now, so the equations inside them are measured as well.
+            page.set_viewport_size(PHONE_VIEWPORT)
+            page.wait_for_function(f"window.innerWidth === {PHONE_VIEWPORT['width']}")
             visit.phone_layout = page.evaluate(_LAYOUT_JS)
         finally:
             context.close()
@@ -516,10 +516,32 @@ class _IdCollector(html.parser.HTMLParser):
 
 @pytest.fixture(scope="session")
 def site(browser: Any, base_url: str, site_dir: Path) -> Site:
-    if ARTIFACTS_DIR.exists():
-        shutil.rmtree(ARTIFACTS_DIR)
     _SITE_FOR_SUMMARY["site"] = Site(browser, base_url, site_dir)
     return _SITE_FOR_SUMMARY["site"]
+
+
+# --------------------------------------------------------------------------- workers
+# scripts/test.sh runs this directory with pytest-xdist (`-n 2 --dist loadgroup`):
+# two processes, each with its own server, browser and Site. Every test about one
+# page carries the page's xdist group, so that all of them run in the same
+# worker and each page is still loaded once. Each worker writes what it saw
+# (page weights, screenshots) to ARTIFACTS_DIR; the controller merges the files
+# into the summary. Run without -n, the one process does both.
+def _worker_id(config: Any) -> str | None:
+    workerinput = getattr(config, "workerinput", None)
+    return None if workerinput is None else str(workerinput["workerid"])
+
+
+def pytest_configure(config: Any) -> None:
+    if _worker_id(config) is None and ARTIFACTS_DIR.exists():
+        shutil.rmtree(ARTIFACTS_DIR)  # once, before any worker starts
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        page = callspec.params.get("page") if callspec is not None else None
+        item.add_marker(pytest.mark.xdist_group(str(page) if page else "site"))
 
 
 # --------------------------------------------------------------------------- reporting
@@ -540,27 +562,47 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any):
             report.sections.append(("screenshot", f"could not be taken: {exc}"))
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+def _visits_record(site_obj: Site) -> dict[str, Any]:
+    pages = {v.page: {"sent": v.transferred_bytes, "uncompressed": v.uncompressed_bytes,
+                      "own": v.own_bytes, "files": len(v.resources)}
+             for v in site_obj._visits.values()}
+    return {"pages": pages, "screenshots": {k: str(p) for k, p in site_obj.screenshots.items()}}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
     site_obj = _SITE_FOR_SUMMARY.get("site")
-    if site_obj is None or not site_obj._visits:
+    if site_obj is None:
+        return
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    name = _worker_id(session.config) or "main"
+    (ARTIFACTS_DIR / f"visits-{name}.json").write_text(json.dumps(_visits_record(site_obj)))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _worker_id(terminalreporter.config) is not None:
+        return
+    pages: dict[str, Any] = {}
+    screenshots: dict[str, str] = {}
+    for path in sorted(ARTIFACTS_DIR.glob("visits-*.json")) if ARTIFACTS_DIR.exists() else []:
+        record = json.loads(path.read_text())
+        pages.update(record["pages"])
+        screenshots.update(record["screenshots"])
+    if not pages:
         return
     tr = terminalreporter
     tr.section("page weight (first visit, gzip as GitHub Pages serves; largest first)")
     tr.write_line(f"{'page':<45} {'sent':>9} {'unzipped':>9} {'own':>9} {'files':>6}")
-    visits = sorted(site_obj._visits.values(), key=lambda v: -v.transferred_bytes)
-    for v in visits:
+    ordered = sorted(pages.items(), key=lambda kv: -kv[1]["sent"])
+    for page, w in ordered:
         tr.write_line(
-            f"{v.page:<45} {v.transferred_bytes / 1e6:>7.2f}MB {v.uncompressed_bytes / 1e6:>7.2f}MB"
-            f" {v.own_bytes / 1e6:>7.2f}MB {len(v.resources):>6}"
+            f"{page:<45} {w['sent'] / 1e6:>7.2f}MB {w['uncompressed'] / 1e6:>7.2f}MB"
+            f" {w['own'] / 1e6:>7.2f}MB {w['files']:>6}"
         )
     tr.write_line("sent: every response body as transferred; unzipped: the same uncompressed;")
     tr.write_line("own: the page's HTML (with embedded figures/animations) and its images")
-    if site_obj.screenshots:
+    if screenshots:
         tr.section("screenshots of failing pages")
-        for page, path in site_obj.screenshots.items():
+        for page, path in screenshots.items():
             tr.write_line(f"{page}: {path}")
-    summary = {v.page: {"sent": v.transferred_bytes, "uncompressed": v.uncompressed_bytes,
-                        "own": v.own_bytes} for v in visits}
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    summary = {page: {k: w[k] for k in ("sent", "uncompressed", "own")} for page, w in ordered}
     (ARTIFACTS_DIR / "page-weights.json").write_text(json.dumps(summary, indent=1) + "\n")
-
