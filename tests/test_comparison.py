@@ -111,7 +111,12 @@ def test_recorded_cells_rerun_exactly(task, optimizer, family, index) -> None:
     record = rec.RUNS[task][optimizer][family][index]
     for k, seed in enumerate(rec.SETUP["seeds"][:2]):
         fresh = cmp.run_cell(task, optimizer, record["hyper"], seed)
-        assert fresh == {m: record[m][k] for m in fresh}
+        recorded = {m: record[m][k] for m in fresh}
+        # the same to the record's 6 significant digits; the tolerance is one unit
+        # in the 6th digit, so that a last-bit difference of another CPU's BLAS
+        # cannot flip a rounding and fail the test
+        assert fresh["diverged"] == recorded["diverged"]
+        assert fresh == pytest.approx(recorded, rel=1e-5, abs=1e-12)
 
 
 def test_recorded_setup_matches_the_module() -> None:
