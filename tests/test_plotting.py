@@ -251,3 +251,21 @@ def test_animation_requests_no_other_host() -> None:
     assert re.findall(r"https?://", html) == []
     assert 'class="fa' not in html
     assert "&#x25B6;" in html  # the play button
+
+
+def test_a_legend_of_thirteen_entries_fits_the_animation() -> None:
+    """Eleven runs, the start and the minimum: three rows of at most six, inside the figure."""
+    from optbook.plotting import MAX_LEGEND_COLUMNS, _build_animation
+
+    obj = beale()
+    names = ["SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam",
+             "AdaMax", "Nadam", "AMSGrad", "AdamW"]
+    results = [run(obj, SGD(lr=10.0 ** -(4 + k)), 20, label=name)
+               for k, name in enumerate(names)]
+    fig, _, _ = _build_animation(obj, results, 4, (7.0, 6.2), 72, "Beale")
+    legend = fig.axes[0].get_legend()
+    assert len(legend.get_texts()) == 13  # the eleven runs, "start" and "minimum"
+    assert legend._ncols <= MAX_LEGEND_COLUMNS
+    fig.canvas.draw()
+    box, frame = legend.get_window_extent(), fig.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0

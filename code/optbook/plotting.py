@@ -236,6 +236,10 @@ def _ordered_handles(ax: Axes) -> tuple[list[Any], list[str]]:
     return [h for h, _ in pairs], [lab for _, lab in pairs]
 
 
+#: at most this many entries in one row of a legend below the axes
+MAX_LEGEND_COLUMNS = 6
+
+
 def _legend(ax: Axes, where: str | bool | None, ncol: int | None = None) -> None:
     handles, labels = _ordered_handles(ax)
     if not where or not handles:
@@ -243,7 +247,11 @@ def _legend(ax: Axes, where: str | bool | None, ncol: int | None = None) -> None
     kw = {"fontsize": 9, "handlelength": 2.6}
     if where == "below":
         n = len(handles)
-        ncol = ncol or (n if n <= 4 else math.ceil(n / 2))
+        # two rows, or more when a row would hold more than MAX_LEGEND_COLUMNS
+        # entries and run past the figure (eleven runs, the start and a minimum:
+        # three rows of five)
+        rows = max(2, math.ceil(n / MAX_LEGEND_COLUMNS))
+        ncol = ncol or (n if n <= 4 else math.ceil(n / rows))
         # anchored 3.3 font sizes below the axes, clear of tick labels and x label
         below = offset_copy(ax.transAxes, fig=ax.figure, y=-3.3 * plt.rcParams["font.size"],
                             units="points")
