@@ -601,7 +601,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     tr.write_line("sent: every response body as transferred; unzipped: the same uncompressed;")
     tr.write_line("own: the page's HTML (with embedded figures/animations) and its images")
     if screenshots:
-        tr.section("screenshots of failing pages")
+        tr.section("screenshots (of failing pages; the glossary's is always taken, to look at)")
         for page, path in screenshots.items():
             tr.write_line(f"{page}: {path}")
     summary = {page: {k: w[k] for k in ("sent", "uncompressed", "own")} for page, w in ordered}
