@@ -521,8 +521,9 @@ def site(browser: Any, base_url: str, site_dir: Path) -> Site:
 
 
 # --------------------------------------------------------------------------- workers
-# scripts/test.sh runs this directory with pytest-xdist (`-n 2 --dist loadgroup`):
-# two processes, each with its own server, browser and Site. Every test about one
+# With pytest-xdist (`pytest tests/browser -n 4 --dist loadgroup`, for machines
+# with more than two cores; scripts/test.sh runs one process, since two Chromiums
+# on two cores were slower) each worker has its own server, browser and Site. Every test about one
 # page carries the page's xdist group, so that all of them run in the same
 # worker and each page is still loaded once. Each worker writes what it saw
 # (page weights, screenshots) to ARTIFACTS_DIR; the controller merges the files
