@@ -150,3 +150,27 @@ def test_tune_on_surface_rule_and_validation() -> None:
         cmp.tune_on_surface(quad, "SGD", 0)
     with pytest.raises(ValueError, match="name"):
         cmp.surface("Himmelblau")
+
+
+def test_kendall_tau_matches_scipy_and_its_extremes() -> None:
+    from scipy.stats import kendalltau
+
+    names = list(cmp.COMPARED)
+    rng = np.random.default_rng(0)
+    assert cmp.kendall_tau(names, names) == 1.0
+    assert cmp.kendall_tau(names, names[::-1]) == -1.0
+    for _ in range(20):
+        other = list(rng.permutation(names))
+        expected = kendalltau([names.index(n) for n in names],
+                              [other.index(n) for n in names]).statistic
+        assert cmp.kendall_tau(names, other) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(("a", "b", "match"), [
+    (["SGD", "Adam"], ["SGD", "Nadam"], "same names"),
+    (["SGD", "SGD"], ["SGD", "SGD"], "repeat"),
+    (["SGD"], ["SGD"], "at least 2"),
+])
+def test_kendall_tau_rejects_rankings_that_do_not_match(a, b, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        cmp.kendall_tau(a, b)
